@@ -1,0 +1,355 @@
+"""The `factcheck` command line: a thin shell over `sources` and `claims`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from claims import __version__
+
+DEFAULT_DB = "factcheck.db"
+
+
+class Ctx:
+    """What every command needs: the database path, opened lazily."""
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self._db = None
+
+    @property
+    def db(self):
+        if self._db is None:
+            from claims.store import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+
+def user_errors(fn):
+    """Turn library errors into one clear line on stderr and exit status 1, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from sources.errors import SourceError
+
+        try:
+            return fn(*args, **kwargs)
+        except SourceError as exc:
+            raise click.ClickException(str(exc)) from None
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"database error: {exc}") from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+
+    return wrapper
+
+
+def _embedder(model: str | None = None):
+    from sources.embed import get_embedder
+
+    return get_embedder(model)
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _bar(label: str, length: int):
+    return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="factcheck")
+@click.option("--db", "db_path", envvar="FACTCHECK_DB", default=DEFAULT_DB, show_default=True,
+              type=click.Path(dir_okay=False), help="SQLite database file (env FACTCHECK_DB).")
+@click.pass_context
+def cli(ctx, db_path):
+    """Fact-checking workbench: find the claims in an article, the evidence in your trusted
+    sources, and record verdicts.
+
+    \b
+    Example:
+        factcheck demo
+        factcheck check article.txt
+        factcheck review 3 --verdict REFUTED --reviewer ana --note "term was 10 years"
+        factcheck export -o verdicts.csv
+    """
+    ctx.obj = Ctx(db_path)
+
+
+@cli.group()
+def sources():
+    """Manage the library of trusted reference sources."""
+
+
+@sources.command("add")
+@click.argument("specs", nargs=-1, required=True, metavar="PATH_OR_URL...")
+@click.option("--title", help="Title to store (default: from the document).")
+@click.option("--credibility", type=click.FloatRange(0, 1), default=1.0, show_default=True,
+              help="How much verdicts trust this source, 0..1.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_obj
+@user_errors
+def sources_add(obj, specs, title, credibility, as_json):
+    """Add sources from files (.txt, .md, .html, .pdf), http(s) URLs or - (stdin).
+
+    Adding the same content again is a no-op that says so.
+
+    \b
+    Example:
+        factcheck sources add nato.md https://example.org/nato.html
+    """
+    from sources.errors import SourceError
+    from sources.library import add_source
+
+    db = obj.db
+    embedder = _embedder()
+    results, failed = [], 0
+    for spec in specs:
+        try:
+            with _bar(f"Embedding {Path(spec).name[:30]}", 1) as bar:
+                state = {"done": 0}
+
+                def progress(done, total, bar=bar, state=state):
+                    bar.length = total
+                    bar.update(done - state["done"])
+                    state["done"] = done
+
+                r = add_source(db, spec, embedder, title=title, credibility=credibility, progress=progress)
+            results.append(r.to_dict())
+            if not as_json:
+                click.echo(r.message if r.added else f"skipped {spec}: {r.message}")
+        except SourceError as exc:
+            failed += 1
+            results.append({"origin": spec, "error": str(exc)})
+            click.echo(f"Error: {exc}", err=True)
+    if as_json:
+        _echo_json({"results": results})
+    if failed:
+        sys.exit(1)
+
+
+@sources.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def sources_list(obj, as_json):
+    """List the sources in the library with their passage counts."""
+    from sources.store import list_sources
+
+    rows = list_sources(obj.db)
+    if as_json:
+        _echo_json({"sources": rows})
+        return
+    if not rows:
+        click.echo("The library is empty. Add sources with: factcheck sources add PATH_OR_URL")
+        return
+    click.echo(f"{'id':>4}  {'passages':>8}  {'cred':>4}  {'added':<20}  title / origin")
+    for r in rows:
+        click.echo(f"{r['id']:>4}  {r['passages']:>8}  {r['credibility']:>4.2g}  {r['fetched_at'][:19]:<20}  "
+                   f"{r['title'][:50]}  ({r['url'] or r['origin']})")
+
+
+@sources.command("remove")
+@click.argument("source_id", type=int)
+@click.pass_obj
+@user_errors
+def sources_remove(obj, source_id):
+    """Remove a source with its passages, vectors and keyword-index rows."""
+    from sources.library import remove_source
+
+    src = remove_source(obj.db, source_id)
+    click.echo(f"removed source {source_id} ({src['title']})")
+
+
+@sources.command("credibility")
+@click.argument("source_id", type=int)
+@click.argument("value", type=click.FloatRange(0, 1))
+@click.pass_obj
+@user_errors
+def sources_credibility(obj, source_id, value):
+    """Set how much verdicts trust a source (0..1)."""
+    from sources.errors import SourceError
+    from sources.store import get_source, set_credibility
+
+    if get_source(obj.db, source_id) is None:
+        raise SourceError(f"no source with id {source_id}")
+    set_credibility(obj.db, source_id, value)
+    click.echo(f"source {source_id} credibility set to {value:g}")
+
+
+@cli.command()
+@click.argument("spec", metavar="PATH_OR_URL_OR_-")
+@click.option("--title", help="Article title (default: from the document).")
+@click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="Evidence passages kept per claim.")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Check-worthiness threshold (default 0.5).")
+@click.option("--json", "as_json", is_flag=True, help="Print the claims, evidence and verdicts as JSON.")
+@click.pass_obj
+@user_errors
+def check(obj, spec, title, top_k, threshold, as_json):
+    """Check an article: extract claims, find evidence, suggest verdicts, store everything.
+
+    SPEC is a file, an http(s) URL, or - to read standard input.
+
+    \b
+    Example:
+        factcheck check article.md
+        curl -s https://example.org/story | factcheck check - --json
+    """
+    from claims.article import load_article
+    from claims.extract import DEFAULT_THRESHOLD
+    from claims.pipeline import check_article, result_json
+
+    doc, url = load_article(spec, title=title)
+    db = obj.db
+    embedder = _embedder()
+    with _bar("Checking", 100) as bar:
+        state = {"done": 0}
+
+        def progress(stage, frac):
+            bar.label = stage
+            n = int(frac * 100)
+            bar.update(n - state["done"])
+            state["done"] = n
+
+        r = check_article(db, doc, embedder, url=url, top_k=top_k,
+                          threshold=DEFAULT_THRESHOLD if threshold is None else threshold, progress=progress)
+    data = result_json(r)
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"Article {r.article_id}: {r.title} — {len(r.claims)} claims")
+    if r.message:
+        click.echo(r.message)
+    for c in data["claims"]:
+        click.echo(f"\n[{c['id']}] {c['text']}")
+        click.echo(f"     {c['type']}, check-worthiness {c['checkworthiness']:.2f} -> {c['verdict']} "
+                   f"({c['confidence']:.2f})")
+        click.echo(f"     {c['rationale']}")
+
+
+@cli.group()
+def claims():
+    """List stored claims."""
+
+
+@claims.command("list")
+@click.option("--article", "article_id", type=int, help="Only claims of this article.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def claims_list(obj, article_id, as_json):
+    """List claims with their suggested and human verdicts."""
+    from claims.store import list_claims
+
+    rows = list_claims(obj.db, article_id=article_id)
+    if as_json:
+        _echo_json({"claims": rows})
+        return
+    if not rows:
+        click.echo("No claims yet. Check an article with: factcheck check PATH_OR_URL")
+        return
+    for r in rows:
+        human = r["human_verdict"] or "-"
+        click.echo(f"{r['id']:>5}  art {r['article_id']:<3}  {r['suggested_verdict'] or '-':<19}  {human:<19}  "
+                   f"{r['text'][:70]}")
+
+
+@cli.command()
+@click.argument("claim_id", type=int)
+@click.option("--verdict", required=True, help="SUPPORTED, REFUTED, NOT_ENOUGH_EVIDENCE or CONFLICTING.")
+@click.option("--note", default="", help="A short note for the record.")
+@click.option("--reviewer", envvar="FACTCHECK_REVIEWER", default=None,
+              help="Your name (env FACTCHECK_REVIEWER; default: your login name).")
+@click.option("--evidence", "passage_id", type=int, help="Passage id that the verdict rests on.")
+@click.pass_obj
+@user_errors
+def review(obj, claim_id, verdict, note, reviewer, passage_id):
+    """Record a human verdict for a claim (reviews are append-only; the latest counts).
+
+    \b
+    Example:
+        factcheck review 7 --verdict REFUTED --evidence 12 --note "10 years, not 12"
+    """
+    from claims.store import add_review
+
+    reviewer = reviewer or os.environ.get("USER") or "reviewer"
+    rid = add_review(obj.db, claim_id, verdict, reviewer, note=note, passage_id=passage_id)
+    click.echo(f"review {rid}: claim {claim_id} is {verdict.upper()} (by {reviewer})")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Output file (default: standard output).")
+@click.option("--article", "article_id", type=int, help="Only claims of this article.")
+@click.option("--reviewed-only", is_flag=True, help="Only claims with a human verdict.")
+@click.option("--bom", is_flag=True, help="Start the CSV with a UTF-8 byte-order mark (for Excel).")
+@click.pass_obj
+@user_errors
+def export(obj, fmt, output, article_id, reviewed_only, bom):
+    """Export one row per claim: claim, suggestion, human verdict, reviewer and evidence.
+
+    \b
+    Example:
+        factcheck export -o verdicts.csv
+    """
+    from claims.export import write_csv
+    from claims.store import export_rows
+
+    rows = export_rows(obj.db, article_id=article_id, reviewed_only=reviewed_only)
+    if output == "-":
+        if bom:
+            sys.stdout.write("\ufeff")
+        n = write_csv(rows, sys.stdout)
+    else:
+        with open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
+            n = write_csv(rows, f)
+        click.echo(f"wrote {n} rows to {output}", err=True)
+
+
+@cli.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has sources.")
+@click.pass_obj
+@user_errors
+def demo(obj, if_empty):
+    """Load the demo library and check the demo article."""
+    from claims.article import load_article
+    from claims.demo import article_path, library_paths, load_demo_library
+    from claims.pipeline import check_article
+    from sources.store import list_sources
+
+    db = obj.db
+    if if_empty and list_sources(db):
+        click.echo(f"{obj.db_path} already has sources; demo not loaded")
+        return
+    embedder = _embedder()
+    with _bar("Adding demo sources", len(library_paths())) as bar:
+        results = load_demo_library(db, embedder, progress=lambda i, n: bar.update(1))
+    added = sum(r.added for r in results)
+    click.echo(f"demo library: {added} sources added, {len(results) - added} already present")
+    doc, _ = load_article(str(article_path()))
+    r = check_article(db, doc, embedder)
+    counts: dict[str, int] = {}
+    for v in r.verdicts:
+        counts[v.label] = counts.get(v.label, 0) + 1
+    click.echo(f"demo article {r.article_id}: {len(r.claims)} claims "
+               + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+
+
+def main():
+    """Console-script entry point."""
+    cli(prog_name="factcheck")
+
+
+if __name__ == "__main__":
+    main()

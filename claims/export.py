@@ -1,0 +1,34 @@
+"""Exports of reviewed claims: CSV with spreadsheet-formula neutralisation."""
+
+from __future__ import annotations
+
+import csv
+from typing import IO, Iterable
+
+__all__ = ["CSV_COLUMNS", "write_csv", "neutralize"]
+
+CSV_COLUMNS = [
+    "article_id", "article_title", "article_source", "claim_id", "claim", "sentence", "start", "end", "type",
+    "checkworthiness", "suggested_verdict", "suggestion_confidence", "suggestion_rationale", "human_verdict",
+    "reviewer", "reviewed_at", "note", "evidence_passage_id", "evidence_text", "evidence_source_title",
+    "evidence_source", "evidence_score",
+]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value):
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe; numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
+    """Write export rows as CSV to a text stream, row by row; the number of rows written."""
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    n = 0
+    for row in rows:
+        writer.writerow({k: neutralize("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
+        n += 1
+    return n

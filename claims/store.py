@@ -1,0 +1,227 @@
+"""All SQL of the claims side: articles, claims, evidence, suggestions and append-only reviews."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import sqlite_utils
+
+from claims.errors import InvalidReview, UnknownClaim
+from sources import store as source_store
+from sources.store import now_iso
+
+__all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "claim_evidence", "add_review",
+           "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS"]
+
+VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open the workbench database (sources and claims), migrating both schemas."""
+    db = source_store.open_db(path)
+    migrate(db)
+    return db
+
+
+def m001_create_tables(db: sqlite_utils.Database) -> None:
+    """Articles, claims, evidence, suggestions and reviews."""
+    db.execute("""create table articles (
+        id integer primary key, title text not null, origin text not null, url text,
+        text text not null, content_hash text not null, checked_at text not null)""")
+    db.execute("""create table claims (
+        id integer primary key, article_id integer not null references articles(id), seq integer not null,
+        start integer not null, "end" integer not null, text text not null, sentence text not null,
+        sentence_start integer not null, sentence_end integer not null, type text not null,
+        checkworthiness real not null, quantities text not null, entities text not null)""")
+    db.execute("create index idx_claims_article on claims(article_id)")
+    db.execute("""create table evidence (
+        id integer primary key, claim_id integer not null references claims(id), rank integer not null,
+        passage_id integer not null, source_id integer not null, score real not null,
+        dense_score real, lexical_score real, text text not null, source_title text not null,
+        source text not null, source_url text)""")
+    db.execute("create index idx_evidence_claim on evidence(claim_id)")
+    db.execute("""create table suggestions (
+        id integer primary key, claim_id integer not null references claims(id), verdict text not null,
+        confidence real not null, rationale text not null, passage_id integer, source_id integer,
+        method text not null, model_id text not null, created_at text not null)""")
+    db.execute("create index idx_suggestions_claim on suggestions(claim_id)")
+    db.execute("""create table reviews (
+        id integer primary key, claim_id integer not null references claims(id), verdict text not null,
+        note text not null default '', reviewer text not null, passage_id integer,
+        evidence_text text, evidence_source_title text, evidence_source text, created_at text not null)""")
+    db.execute("create index idx_reviews_claim on reviews(claim_id)")
+    # reviews are an audit trail: nobody rewrites or deletes one
+    db.execute("""create trigger reviews_no_update before update on reviews
+                  begin select raise(abort, 'reviews are append-only'); end""")
+    db.execute("""create trigger reviews_no_delete before delete on reviews
+                  begin select raise(abort, 'reviews are append-only'); end""")
+
+
+MIGRATIONS = [m001_create_tables]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the claims migrations not yet applied."""
+    return source_store.migrate(db, "claims", MIGRATIONS)
+
+
+def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, text: str,
+               claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str) -> tuple[int, list[int]]:
+    """Store an article with its claims, their evidence and suggestions in one transaction."""
+    with db.atomic():
+        article_id = db.execute(
+            "insert into articles (title, origin, url, text, content_hash, checked_at) values (?, ?, ?, ?, ?, ?)",
+            [title, origin, url, text, source_store.content_hash(text), now_iso()]).lastrowid
+        claim_ids = []
+        for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts)):
+            cid = db.execute(
+                'insert into claims (article_id, seq, start, "end", text, sentence, sentence_start, sentence_end, '
+                "type, checkworthiness, quantities, entities) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [article_id, seq, c.start, c.end, c.text, c.sentence, c.sentence_start, c.sentence_end, c.type,
+                 c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities)]).lastrowid
+            claim_ids.append(cid)
+            db.conn.executemany(
+                "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
+                "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(cid, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
+                  h.source_title, h.source, h.source_url) for rank, h in enumerate(hits, start=1)])
+            db.execute(
+                "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
+                "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cid, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
+    return int(article_id), claim_ids
+
+
+_CLAIM_SELECT = """
+select c.id, c.article_id, a.title as article_title, c.seq, c.start, c."end", c.text, c.sentence,
+       c.sentence_start, c.sentence_end, c.type, c.checkworthiness, c.quantities, c.entities,
+       s.verdict as suggested_verdict, s.confidence, s.rationale, s.passage_id as suggested_passage_id,
+       r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
+       r.passage_id as reviewed_passage_id
+from claims c join articles a on a.id = c.article_id
+left join suggestions s on s.id = (select max(id) from suggestions where claim_id = c.id)
+left join reviews r on r.id = (select max(id) from reviews where claim_id = c.id)
+"""
+
+
+def _claim_row(row: dict) -> dict:
+    row = dict(row)
+    row["quantities"] = json.loads(row["quantities"])
+    row["entities"] = json.loads(row["entities"])
+    return row
+
+
+def list_claims(db: sqlite_utils.Database, article_id: int | None = None, limit: int | None = None,
+                offset: int = 0) -> list[dict]:
+    """Claims with their latest suggestion and latest review, in article order."""
+    sql = _CLAIM_SELECT + (" where c.article_id = ?" if article_id is not None else "") + " order by c.id"
+    params: list = [article_id] if article_id is not None else []
+    if limit is not None:
+        sql += " limit ? offset ?"
+        params += [limit, offset]
+    return [_claim_row(r) for r in db.query(sql, params)]
+
+
+def get_claim(db: sqlite_utils.Database, claim_id: int) -> dict:
+    """One claim with its latest suggestion and review, or `UnknownClaim`."""
+    rows = list(db.query(_CLAIM_SELECT + " where c.id = ?", [claim_id]))
+    if not rows:
+        raise UnknownClaim(f"no claim with id {claim_id}")
+    return _claim_row(rows[0])
+
+
+def claim_evidence(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
+    """The stored evidence of a claim, best first."""
+    return list(db.query("select * from evidence where claim_id = ? order by rank", [claim_id]))
+
+
+def claim_reviews(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
+    """Every review of a claim, oldest first: its history."""
+    return list(db.query("select * from reviews where claim_id = ? order by id", [claim_id]))
+
+
+def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer: str, note: str = "",
+               passage_id: int | None = None) -> int:
+    """Append a human verdict; the chosen evidence is snapshotted so the review stays traceable."""
+    verdict = (verdict or "").strip().upper()
+    if verdict not in VERDICTS:
+        raise InvalidReview(f"unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}")
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise InvalidReview("a review needs a reviewer name")
+    get_claim(db, claim_id)
+    ev = None
+    if passage_id is not None:
+        rows = list(db.query("select * from evidence where claim_id = ? and passage_id = ? limit 1",
+                             [claim_id, passage_id]))
+        if rows:
+            ev = rows[0]
+        else:
+            live = source_store.get_passages(db, [passage_id]).get(passage_id)
+            if live is None:
+                raise InvalidReview(f"no passage with id {passage_id}")
+            ev = {"text": live["text"], "source_title": live["source_title"],
+                  "source": live["source_url"] or live["source"]}
+    with db.atomic():
+        return int(db.execute(
+            "insert into reviews (claim_id, verdict, note, reviewer, passage_id, evidence_text, "
+            "evidence_source_title, evidence_source, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [claim_id, verdict, note or "", reviewer, passage_id, ev and ev["text"], ev and ev["source_title"],
+             ev and (ev.get("source_url") or ev["source"]), now_iso()]).lastrowid)
+
+
+def list_articles(db: sqlite_utils.Database) -> list[dict]:
+    """Articles with claim and review counts, newest first."""
+    return list(db.query(
+        "select a.id, a.title, a.origin, a.url, a.checked_at, "
+        "(select count(*) from claims c where c.article_id = a.id) as claims, "
+        "(select count(distinct r.claim_id) from reviews r join claims c on c.id = r.claim_id "
+        " where c.article_id = a.id) as reviewed from articles a order by a.id desc"))
+
+
+def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:
+    """One article including its text."""
+    rows = list(db.query("select * from articles where id = ?", [article_id]))
+    return rows[0] if rows else None
+
+
+def stats(db: sqlite_utils.Database) -> dict:
+    """Counts for a dashboard: claims, reviewed claims, latest human verdicts by label."""
+    total = db.execute("select count(*) from claims").fetchone()[0]
+    by = dict(db.execute(
+        "select r.verdict, count(*) from reviews r where r.id in (select max(id) from reviews group by claim_id) "
+        "group by r.verdict").fetchall())
+    return {"claims": total, "reviewed": sum(by.values()), "by_verdict": by}
+
+
+def export_rows(db: sqlite_utils.Database, article_id: int | None = None,
+                reviewed_only: bool = False) -> Iterator[dict]:
+    """One row per claim for export, streamed: claim, suggestion, latest review, chosen or top evidence."""
+    where = []
+    params: list = []
+    if article_id is not None:
+        where.append("c.article_id = ?")
+        params.append(article_id)
+    if reviewed_only:
+        where.append("r.id is not null")
+    sql = f"""
+    select a.id as article_id, a.title as article_title, coalesce(a.url, a.origin) as article_source,
+           c.id as claim_id, c.text as claim, c.sentence, c.start, c."end", c.type, c.checkworthiness,
+           s.verdict as suggested_verdict, s.confidence as suggestion_confidence, s.rationale as suggestion_rationale,
+           r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
+           coalesce(r.passage_id, e.passage_id) as evidence_passage_id,
+           coalesce(r.evidence_text, e.text) as evidence_text,
+           coalesce(r.evidence_source_title, e.source_title) as evidence_source_title,
+           coalesce(r.evidence_source, e.source_url, e.source) as evidence_source,
+           case when r.passage_id is null then e.score
+                else (select score from evidence where claim_id = c.id and passage_id = r.passage_id limit 1)
+           end as evidence_score
+    from claims c join articles a on a.id = c.article_id
+    left join suggestions s on s.id = (select max(id) from suggestions where claim_id = c.id)
+    left join reviews r on r.id = (select max(id) from reviews where claim_id = c.id)
+    left join evidence e on e.claim_id = c.id and e.rank = 1
+    {"where " + " and ".join(where) if where else ""}
+    order by c.id"""
+    yield from db.query(sql, params)

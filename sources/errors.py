@@ -1,0 +1,21 @@
+"""Exceptions of the source library, named for the failure; each message is one clear line."""
+
+
+class SourceError(Exception):
+    """Base class: a user-facing problem with a source or the library."""
+
+
+class SourceFetchError(SourceError):
+    """A URL could not be fetched (DNS, refused, timeout, HTTP error, too large)."""
+
+
+class UnsupportedDocument(SourceError):
+    """The content is not a document we can read (binary, unknown type, bad encoding)."""
+
+
+class EmptyDocument(SourceError):
+    """The document has no readable text."""
+
+
+class DatabaseError(SourceError):
+    """The database file cannot be used (not SQLite, newer schema, locked)."""

@@ -1,0 +1,104 @@
+"""Adding and removing sources: read (file, URL, text) -> parse -> chunk -> embed -> store."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import requests
+import sqlite_utils
+
+from sources import store
+from sources.chunk import chunk_passages
+from sources.errors import EmptyDocument, SourceError
+from sources.fetch import fetch_url, is_url
+from sources.parse import Document, parse_document, read_path
+
+__all__ = ["AddResult", "read_source", "add_document", "add_source", "remove_source"]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AddResult:
+    """What adding one source did."""
+
+    source_id: int
+    title: str
+    origin: str
+    added: bool          # False when the same content was already in the library
+    passages: int
+    embedded: int        # passages that needed a new vector
+    message: str
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return asdict(self)
+
+
+def read_source(spec: str, title: str | None = None, session: requests.Session | None = None,
+                stdin=None) -> tuple[Document, str | None]:
+    """A document from a URL, a file path or "-" (stdin), and its URL if it has one."""
+    if spec == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return parse_document(data, origin="standard input", title=title), None
+    if is_url(spec):
+        f = fetch_url(spec, session=session)
+        doc = parse_document(f.body, origin=f.final_url, filename=Path(f.final_url.split("?")[0]).name,
+                             content_type=f.content_type, charset=f.charset, title=title)
+        return doc, f.final_url
+    return read_path(spec, title=title), None
+
+
+def add_document(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
+                 credibility: float = 1.0, progress: Progress | None = None) -> AddResult:
+    """Chunk, embed (only texts without a vector yet) and store a parsed document."""
+    digest = store.content_hash(doc.text)
+    existing = store.find_source_by_hash(db, digest)
+    if existing:
+        return AddResult(existing["id"], existing["title"], doc.origin, False, 0, 0,
+                         f"already in the library as source {existing['id']} ({existing['title']}); nothing added")
+    spans = chunk_passages(doc.text)
+    if not spans:
+        raise EmptyDocument(f"{doc.origin} has no sentences to index")
+    hashes = {store.content_hash(s.text): s.text for s in spans}
+    todo = sorted(store.missing_hashes(db, embedder.model_id, hashes))
+    vectors = {}
+    if todo:
+        matrix = embedder.encode([hashes[h] for h in todo], progress=progress)
+        vectors = dict(zip(todo, matrix))
+    elif progress:
+        progress(len(spans), len(spans))
+    source_id = store.insert_source(
+        db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
+        passages=[(s.start, s.end, s.text) for s in spans], model_id=embedder.model_id, vectors=vectors,
+        credibility=credibility)
+    return AddResult(source_id, doc.title, doc.origin, True, len(spans), len(todo),
+                     f"added source {source_id} ({doc.title}): {len(spans)} passages, {len(todo)} embedded")
+
+
+def add_source(db: sqlite_utils.Database, spec: str, embedder, *, title: str | None = None,
+               session: requests.Session | None = None, credibility: float = 1.0,
+               progress: Progress | None = None) -> AddResult:
+    """Add a file path, URL or "-" to the library."""
+    doc, url = read_source(spec, title=title, session=session)
+    return add_document(db, doc, embedder, url=url, credibility=credibility, progress=progress)
+
+
+def add_text(db: sqlite_utils.Database, text: str, embedder, *, title: str | None = None,
+             credibility: float = 1.0, progress: Progress | None = None) -> AddResult:
+    """Add pasted text to the library."""
+    doc = parse_document(text.encode("utf-8"), origin="pasted text", title=title)
+    return add_document(db, doc, embedder, credibility=credibility, progress=progress)
+
+
+def remove_source(db: sqlite_utils.Database, source_id: int, before_delete=None) -> dict:
+    """Remove a source with its passages, index rows and unshared vectors; the removed row."""
+    src = store.remove_source(db, source_id, before_delete=before_delete)
+    if src is None:
+        raise SourceError(f"no source with id {source_id}")
+    return src

@@ -1,0 +1,271 @@
+"""All SQL of the source library: schema migrations, sources, passages, vectors and FTS5.
+
+Functions take a `sqlite_utils.Database`; only the shells decide which file to open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import sqlite3
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import sqlite_utils
+
+from sources.errors import DatabaseError
+
+__all__ = [
+    "open_db", "migrate", "content_hash", "now_iso", "library_version", "insert_source",
+    "find_source_by_hash", "list_sources", "get_source", "remove_source", "missing_hashes",
+    "load_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
+]
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def now_iso() -> str:
+    """Current UTC time, ISO 8601 with seconds."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def content_hash(text: str) -> str:
+    """sha256 of the UTF-8 text: the key that makes re-adding and re-embedding no-ops."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Open (or create) the library database, check it is SQLite, enable WAL and migrate it."""
+    p = Path(path)
+    if p.is_dir():
+        raise DatabaseError(f"{p} is a folder, not a database file")
+    if p.exists() and p.stat().st_size:
+        with open(p, "rb") as f:
+            if f.read(16) != b"SQLite format 3\x00":
+                raise DatabaseError(f"{p} is not a SQLite database")
+    if p.parent and not p.parent.exists():
+        raise DatabaseError(f"folder {p.parent} does not exist")
+    try:
+        db = sqlite_utils.Database(str(p))
+        db.execute("select count(*) from sqlite_master").fetchone()
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.enable_wal()
+        migrate(db, "sources", MIGRATIONS)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot use {p} as a database: {exc}") from None
+    return db
+
+
+def migrate(db: sqlite_utils.Database, namespace: str, migrations: Sequence[Migration]) -> list[str]:
+    """Apply the numbered migrations of `namespace` not yet applied; refuse a newer schema."""
+    if "_migrations" not in db.table_names():
+        db["_migrations"].create({"namespace": str, "name": str, "applied_at": str}, pk=("namespace", "name"))
+    done = {r["name"] for r in db["_migrations"].rows_where("namespace = ?", [namespace])}
+    known = {m.__name__ for m in migrations}
+    unknown = sorted(done - known)
+    if unknown:
+        raise DatabaseError(f"the database was made by a newer version (unknown {namespace} migration "
+                            f"{unknown[-1]}); upgrade factcheck")
+    applied = []
+    for m in migrations:
+        if m.__name__ in done:
+            continue
+        with db.atomic():
+            m(db)
+            db["_migrations"].insert({"namespace": namespace, "name": m.__name__, "applied_at": now_iso()})
+        applied.append(m.__name__)
+    return applied
+
+
+def m001_create_tables(db: sqlite_utils.Database) -> None:
+    """Sources, passages, embeddings and the library version counter."""
+    db.execute("""
+        create table sources (
+            id integer primary key,
+            title text not null,
+            origin text not null,          -- URL, file path or 'pasted text'
+            url text,
+            kind text,
+            fetched_at text not null,
+            content_hash text not null unique,
+            text text not null
+        )""")
+    db.execute("""
+        create table passages (
+            id integer primary key,
+            source_id integer not null references sources(id),
+            seq integer not null,
+            start integer not null,
+            "end" integer not null,
+            text text not null,
+            content_hash text not null
+        )""")
+    db.execute("create index idx_passages_source on passages(source_id)")
+    db.execute("create index idx_passages_hash on passages(content_hash)")
+    db.execute("""
+        create table embeddings (
+            model_id text not null,
+            content_hash text not null,
+            dims integer not null,
+            vector blob not null,
+            primary key (model_id, content_hash)
+        )""")
+    db.execute("create table meta (key text primary key, value text)")
+    db.execute("insert into meta (key, value) values ('library_version', '0')")
+
+
+def m002_passages_fts(db: sqlite_utils.Database) -> None:
+    """FTS5 keyword index over passage text, kept in sync by triggers."""
+    db.execute("""create virtual table passages_fts using fts5(
+                      text, content='passages', content_rowid='id', tokenize='porter unicode61')""")
+    db.execute("""create trigger passages_ai after insert on passages begin
+                      insert into passages_fts(rowid, text) values (new.id, new.text); end""")
+    db.execute("""create trigger passages_ad after delete on passages begin
+                      insert into passages_fts(passages_fts, rowid, text) values ('delete', old.id, old.text); end""")
+    db.execute("insert into passages_fts(passages_fts) values ('rebuild')")
+
+
+def m003_source_credibility(db: sqlite_utils.Database) -> None:
+    """A per-source credibility in [0, 1] that verdicts weigh in (1 = fully trusted)."""
+    db.execute("alter table sources add column credibility real not null default 1.0")
+
+
+MIGRATIONS: list[Migration] = [m001_create_tables, m002_passages_fts, m003_source_credibility]
+
+
+def library_version(db: sqlite_utils.Database) -> int:
+    """A counter bumped on every change to passages, so search caches know when to reload."""
+    row = db.execute("select value from meta where key = 'library_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _bump(db: sqlite_utils.Database) -> None:
+    db.execute("update meta set value = cast(value as integer) + 1 where key = 'library_version'")
+
+
+def find_source_by_hash(db: sqlite_utils.Database, digest: str) -> dict | None:
+    """The source with this content hash, if any."""
+    rows = list(db["sources"].rows_where("content_hash = ?", [digest], limit=1))
+    return rows[0] if rows else None
+
+
+def missing_hashes(db: sqlite_utils.Database, model_id: str, hashes: Iterable[str]) -> set[str]:
+    """Which of `hashes` have no vector yet for `model_id`."""
+    wanted = set(hashes)
+    have: set[str] = set()
+    items = list(wanted)
+    for i in range(0, len(items), 500):
+        part = items[i:i + 500]
+        q = f"select content_hash from embeddings where model_id = ? and content_hash in ({','.join('?' * len(part))})"
+        have.update(r[0] for r in db.execute(q, [model_id, *part]))
+    return wanted - have
+
+
+def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, kind: str,
+                  text: str, digest: str, passages: Sequence[tuple[int, int, str]],
+                  model_id: str, vectors: dict[str, np.ndarray], credibility: float = 1.0) -> int:
+    """Store a source, its passages and any new vectors in one transaction; return its id."""
+    with db.atomic():
+        cur = db.execute(
+            "insert into sources (title, origin, url, kind, fetched_at, content_hash, text, credibility) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [title, origin, url, kind, now_iso(), digest, text, credibility])
+        source_id = cur.lastrowid
+        db.conn.executemany(
+            'insert into passages (source_id, seq, start, "end", text, content_hash) values (?, ?, ?, ?, ?, ?)',
+            [(source_id, i, s, e, t, content_hash(t)) for i, (s, e, t) in enumerate(passages)])
+        db.conn.executemany(
+            "insert or ignore into embeddings (model_id, content_hash, dims, vector) values (?, ?, ?, ?)",
+            [(model_id, h, int(v.shape[0]), np.asarray(v, "<f4").tobytes()) for h, v in vectors.items()])
+        _bump(db)
+    return int(source_id)
+
+
+def list_sources(db: sqlite_utils.Database) -> list[dict]:
+    """Every source with its passage count, newest last (no full text)."""
+    return [dict(r) for r in db.query(
+        "select s.id, s.title, s.origin, s.url, s.kind, s.fetched_at, s.content_hash, s.credibility, "
+        "length(s.text) as chars, (select count(*) from passages p where p.source_id = s.id) as passages "
+        "from sources s order by s.id")]
+
+
+def get_source(db: sqlite_utils.Database, source_id: int) -> dict | None:
+    """One source row including its text, or None."""
+    rows = list(db.query("select * from sources where id = ?", [source_id]))
+    return rows[0] if rows else None
+
+
+def source_passages(db: sqlite_utils.Database, source_id: int) -> list[dict]:
+    """The passages of one source, in order."""
+    return list(db.query('select id, seq, start, "end", text from passages where source_id = ? order by seq',
+                         [source_id]))
+
+
+def set_credibility(db: sqlite_utils.Database, source_id: int, credibility: float) -> None:
+    """Change how much a source is trusted, in [0, 1]."""
+    if not 0.0 <= credibility <= 1.0:
+        raise ValueError("credibility must be between 0 and 1")
+    with db.atomic():
+        db.execute("update sources set credibility = ? where id = ?", [credibility, source_id])
+
+
+def remove_source(db: sqlite_utils.Database, source_id: int,
+                  before_delete: Callable[[sqlite_utils.Database, list[int]], None] | None = None) -> dict | None:
+    """Delete a source, its passages, their index rows and vectors nothing else uses."""
+    src = get_source(db, source_id)
+    if src is None:
+        return None
+    with db.atomic():
+        ids = [r[0] for r in db.execute("select id from passages where source_id = ?", [source_id])]
+        if before_delete:
+            before_delete(db, ids)
+        hashes = [r[0] for r in db.execute("select distinct content_hash from passages where source_id = ?",
+                                           [source_id])]
+        db.execute("delete from passages where source_id = ?", [source_id])
+        for i in range(0, len(hashes), 500):
+            part = hashes[i:i + 500]
+            db.execute(f"delete from embeddings where content_hash in ({','.join('?' * len(part))}) "
+                       "and content_hash not in (select content_hash from passages)", part)
+        db.execute("delete from sources where id = ?", [source_id])
+        _bump(db)
+    return src
+
+
+def load_vectors(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(passage ids, matrix) of every passage vector for `model_id`, loaded in one query."""
+    rows = db.execute(
+        "select p.id, e.vector from passages p join embeddings e "
+        "on e.content_hash = p.content_hash and e.model_id = ? order by p.id", [model_id]).fetchall()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
+    return ids, matrix
+
+
+def fts_search(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:
+    """(passage id, BM25 score, higher is better) for an FTS5 query string."""
+    if not query:
+        return []
+    try:
+        rows = db.execute(
+            "select rowid, bm25(passages_fts) as rank from passages_fts where passages_fts match ? "
+            "order by rank limit ?", [query, limit]).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+def get_passages(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, dict]:
+    """Passages by id, each with its source's title, origin, url and credibility."""
+    out: dict[int, dict] = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for r in db.query(
+                f'select p.id, p.source_id, p.start, p."end", p.text, s.title as source_title, '
+                f"s.origin as source, s.url as source_url, s.credibility from passages p "
+                f"join sources s on s.id = p.source_id where p.id in ({','.join('?' * len(part))})", part):
+            out[r["id"]] = r
+    return out
