@@ -65,6 +65,18 @@ def _bar(label: str, length: int):
     return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
 
 
+def _follow(bar):
+    """A (done, total) progress callback that drives a click progress bar."""
+    state = {"done": 0}
+
+    def progress(done, total):
+        bar.length = total
+        bar.update(done - state["done"])
+        state["done"] = done
+
+    return progress
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="factcheck")
 @click.option("--db", "db_path", envvar="FACTCHECK_DB", default=DEFAULT_DB, show_default=True,
@@ -107,29 +119,25 @@ def sources_add(obj, specs, title, credibility, as_json):
         factcheck sources add nato.md https://example.org/nato.html
     """
     from sources.errors import SourceError
-    from sources.library import add_source
+    from sources.library import add_documents, read_source
 
     db = obj.db
-    embedder = _embedder()
-    results, failed = [], 0
+    docs, results, failed = [], [], 0
     for spec in specs:
         try:
-            with _bar(f"Embedding {Path(spec).name[:30]}", 1) as bar:
-                state = {"done": 0}
-
-                def progress(done, total, bar=bar, state=state):
-                    bar.length = total
-                    bar.update(done - state["done"])
-                    state["done"] = done
-
-                r = add_source(db, spec, embedder, title=title, credibility=credibility, progress=progress)
-            results.append(r.to_dict())
-            if not as_json:
-                click.echo(r.message if r.added else f"skipped {spec}: {r.message}")
+            docs.append(read_source(spec, title=title))
         except SourceError as exc:
             failed += 1
             results.append({"origin": spec, "error": str(exc)})
             click.echo(f"Error: {exc}", err=True)
+    if docs:
+        embedder = _embedder()
+        with _bar("Embedding passages", 1) as bar:
+            added = add_documents(db, docs, embedder, credibility=credibility, progress=_follow(bar))
+        for r in added:
+            results.append(r.to_dict())
+            if not as_json:
+                click.echo(r.message if r.added else f"skipped {r.origin}: {r.message}")
     if as_json:
         _echo_json({"results": results})
     if failed:
@@ -324,7 +332,7 @@ def export(obj, fmt, output, article_id, reviewed_only, bom):
 def demo(obj, if_empty):
     """Load the demo library and check the demo article."""
     from claims.article import load_article
-    from claims.demo import article_path, library_paths, load_demo_library
+    from claims.demo import article_path, load_demo_library
     from claims.pipeline import check_article
     from sources.store import list_sources
 
@@ -333,8 +341,8 @@ def demo(obj, if_empty):
         click.echo(f"{obj.db_path} already has sources; demo not loaded")
         return
     embedder = _embedder()
-    with _bar("Adding demo sources", len(library_paths())) as bar:
-        results = load_demo_library(db, embedder, progress=lambda i, n: bar.update(1))
+    with _bar("Embedding demo sources", 1) as bar:
+        results = load_demo_library(db, embedder, progress=_follow(bar))
     added = sum(r.added for r in results)
     click.echo(f"demo library: {added} sources added, {len(results) - added} already present")
     doc, _ = load_article(str(article_path()))

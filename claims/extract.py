@@ -52,7 +52,7 @@ class SentenceFeatures:
     """What the scoring rules look at in one sentence."""
 
     text: str
-    n_tokens: int
+    n_tokens: int                  # words (alphabetic tokens)
     quantities: list[Quantity]
     entities: list[str]
     has_comparative: bool
@@ -117,7 +117,9 @@ def checkworthiness(f: SentenceFeatures) -> float:
         score -= 0.3
     if f.boilerplate:
         score -= 0.7
-    if f.n_tokens < 5:
+    if f.n_tokens == 0:
+        return 0.0
+    if f.n_tokens < 3:
         score *= 0.4
     return round(max(0.0, min(1.0, score)), 3)
 
@@ -233,7 +235,7 @@ def _sentence_analysis(sent, offset: int):
     lemmas = {t.lemma_.lower() for t in sent if t.pos_ in ("VERB", "AUX")}
     feats = SentenceFeatures(
         text=text,
-        n_tokens=sum(1 for t in sent if not t.is_punct),
+        n_tokens=sum(1 for t in sent if t.is_alpha),
         quantities=quantities,
         entities=[e[2] for e in ents],
         has_comparative=any(t.tag_ in ("JJR", "JJS", "RBR", "RBS") for t in sent)

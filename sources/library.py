@@ -16,7 +16,7 @@ from sources.errors import EmptyDocument, SourceError
 from sources.fetch import fetch_url, is_url
 from sources.parse import Document, parse_document, read_path
 
-__all__ = ["AddResult", "read_source", "add_document", "add_source", "remove_source"]
+__all__ = ["AddResult", "read_source", "add_document", "add_documents", "add_source", "add_text", "remove_source"]
 
 Progress = Callable[[int, int], None]
 
@@ -57,28 +57,56 @@ def read_source(spec: str, title: str | None = None, session: requests.Session |
 def add_document(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
                  credibility: float = 1.0, progress: Progress | None = None) -> AddResult:
     """Chunk, embed (only texts without a vector yet) and store a parsed document."""
-    digest = store.content_hash(doc.text)
-    existing = store.find_source_by_hash(db, digest)
-    if existing:
-        return AddResult(existing["id"], existing["title"], doc.origin, False, 0, 0,
-                         f"already in the library as source {existing['id']} ({existing['title']}); nothing added")
-    spans = chunk_passages(doc.text)
-    if not spans:
-        raise EmptyDocument(f"{doc.origin} has no sentences to index")
-    hashes = {store.content_hash(s.text): s.text for s in spans}
-    todo = sorted(store.missing_hashes(db, embedder.model_id, hashes))
-    vectors = {}
-    if todo:
-        matrix = embedder.encode([hashes[h] for h in todo], progress=progress)
-        vectors = dict(zip(todo, matrix))
-    elif progress:
-        progress(len(spans), len(spans))
-    source_id = store.insert_source(
-        db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
-        passages=[(s.start, s.end, s.text) for s in spans], model_id=embedder.model_id, vectors=vectors,
-        credibility=credibility)
-    return AddResult(source_id, doc.title, doc.origin, True, len(spans), len(todo),
-                     f"added source {source_id} ({doc.title}): {len(spans)} passages, {len(todo)} embedded")
+    return add_documents(db, [(doc, url)], embedder, credibility=credibility, progress=progress)[0]
+
+
+def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | None]], embedder, *,
+                  credibility: float = 1.0, progress: Progress | None = None) -> list[AddResult]:
+    """Add several parsed documents, embedding all their new passages in one batch.
+
+    One `encode` call over every new passage lets the model sort them by length
+    across documents, which is what keeps ingestion as fast as a bare `encode`.
+    """
+    plans: list[tuple[Document, str | None, str, list] | AddResult] = []
+    in_batch: dict[str, str] = {}
+    for doc, url in docs:
+        digest = store.content_hash(doc.text)
+        existing = store.find_source_by_hash(db, digest)
+        if existing:
+            plans.append(AddResult(existing["id"], existing["title"], doc.origin, False, 0, 0,
+                                   f"already in the library as source {existing['id']} ({existing['title']}); "
+                                   "nothing added"))
+            continue
+        if digest in in_batch:
+            plans.append(AddResult(0, doc.title, doc.origin, False, 0, 0,
+                                   f"same content as {in_batch[digest]} in this batch; nothing added"))
+            continue
+        spans = chunk_passages(doc.text)
+        if not spans:
+            raise EmptyDocument(f"{doc.origin} has no sentences to index")
+        in_batch[digest] = doc.origin
+        plans.append((doc, url, digest, spans))
+    texts = {store.content_hash(s.text): s.text for p in plans if not isinstance(p, AddResult) for s in p[3]}
+    todo = sorted(store.missing_hashes(db, embedder.model_id, texts))
+    vectors = dict(zip(todo, embedder.encode([texts[h] for h in todo], progress=progress))) if todo else {}
+    if not todo and progress:
+        progress(len(texts), len(texts))
+    results = []
+    for p in plans:
+        if isinstance(p, AddResult):
+            results.append(p)
+            continue
+        doc, url, digest, spans = p
+        hashes = {store.content_hash(s.text) for s in spans}
+        mine = {h: v for h, v in vectors.items() if h in hashes}
+        source_id = store.insert_source(
+            db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
+            passages=[(s.start, s.end, s.text) for s in spans], model_id=embedder.model_id, vectors=mine,
+            credibility=credibility)
+        results.append(AddResult(source_id, doc.title, doc.origin, True, len(spans), len(mine),
+                                 f"added source {source_id} ({doc.title}): {len(spans)} passages, "
+                                 f"{len(mine)} embedded"))
+    return results
 
 
 def add_source(db: sqlite_utils.Database, spec: str, embedder, *, title: str | None = None,

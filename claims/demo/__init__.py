@@ -24,11 +24,6 @@ def article_path() -> Path:
 
 
 def load_demo_library(db: sqlite_utils.Database, embedder, progress=None) -> list[library.AddResult]:
-    """Add every demo source (already present ones are skipped)."""
-    results = []
-    paths = library_paths()
-    for i, p in enumerate(paths):
-        results.append(library.add_source(db, str(p), embedder))
-        if progress:
-            progress(i + 1, len(paths))
-    return results
+    """Add every demo source in one batch (already present ones are skipped)."""
+    docs = [library.read_source(str(p)) for p in library_paths()]
+    return library.add_documents(db, docs, embedder, progress=progress)

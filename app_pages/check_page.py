@@ -1,0 +1,70 @@
+"""Check an article: paste text, upload a file or give a URL; see its claims in place."""
+
+import streamlit as st
+
+from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, reviewer_box, verdict_badge
+from claims.article import article_from_text
+from claims.pipeline import check_article
+from claims.store import get_article, list_claims
+from sources.errors import SourceError
+from sources.fetch import fetch_url
+from sources.parse import parse_document
+
+st.title("Check an article")
+reviewer_box()
+db = get_db()
+
+how = st.radio("Article from", ["Paste text", "Upload a file", "URL"], horizontal=True, key="check_how")
+title = st.text_input("Title (optional)", key="check_title")
+pasted = uploaded = url = None
+if how == "Paste text":
+    pasted = st.text_area("Article text", height=220, key="check_text")
+elif how == "Upload a file":
+    uploaded = st.file_uploader("Article file (.txt, .md, .html, .pdf)", type=["txt", "md", "html", "htm", "pdf"],
+                                key="check_file")
+else:
+    url = st.text_input("Article URL", key="check_url")
+
+if st.button("Check", type="primary", key="check_go"):
+    bar = st.progress(0.0, text="Reading the article")
+    try:
+        if how == "Paste text":
+            doc, doc_url = article_from_text(pasted or "", title=title or None), None
+        elif how == "Upload a file":
+            if uploaded is None:
+                raise SourceError("choose a file to upload first")
+            doc = parse_document(uploaded.getvalue(), origin=uploaded.name, filename=uploaded.name,
+                                 title=title or None)
+            doc_url = None
+        else:
+            if not (url or "").strip():
+                raise SourceError("enter a URL first")
+            fetched = fetch_url(url.strip())
+            doc = parse_document(fetched.body, origin=fetched.final_url, content_type=fetched.content_type,
+                                 charset=fetched.charset, title=title or None)
+            doc_url = fetched.final_url
+        result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(),
+                               progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
+        st.session_state.article_id = result.article_id
+        st.session_state.claim_index = 0
+        bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
+        if result.message:
+            st.info(result.message)
+    except SourceError as exc:
+        bar.empty()
+        st.error(str(exc))
+
+article_id = st.session_state.get("article_id")
+article = get_article(db, article_id) if article_id else None
+if article:
+    claims = list_claims(db, article_id=article_id)
+    st.subheader(f"{article['title']} — {len(claims)} claims")
+    st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
+    st.divider()
+    for i, c in enumerate(claims):
+        cols = st.columns([6, 2, 1])
+        cols[0].markdown(f"**{c['id']}.** {c['text']}")
+        cols[1].markdown(verdict_badge(c["human_verdict"] or c["suggested_verdict"]), unsafe_allow_html=True)
+        if cols[2].button("Open", key=f"open_{c['id']}"):
+            st.session_state.claim_index = i
+            st.switch_page("app_pages/review_page.py")

@@ -1,0 +1,76 @@
+"""The source library: add by URL, upload or paste; list, set credibility, remove, read."""
+
+import streamlit as st
+
+from app_pages.common import get_db, get_embedder, reviewer_box
+from sources.errors import SourceError
+from sources.library import add_document, add_source, add_text, remove_source
+from sources.parse import parse_document
+from sources.store import get_source, list_sources, set_credibility, source_passages
+
+st.title("Sources")
+reviewer_box()
+db = get_db()
+
+with st.expander("Add a source", expanded=not list_sources(db)):
+    how = st.radio("From", ["Upload a file", "URL", "Paste text"], horizontal=True, key="src_how")
+    title = st.text_input("Title (optional)", key="src_title")
+    upload = url = pasted = None
+    if how == "Upload a file":
+        upload = st.file_uploader("File (.txt, .md, .html, .pdf)", type=["txt", "md", "html", "htm", "pdf"],
+                                  key="src_file")
+    elif how == "URL":
+        url = st.text_input("URL", key="src_url")
+    else:
+        pasted = st.text_area("Text", height=160, key="src_text")
+    if st.button("Add to library", type="primary", key="src_add"):
+        bar = st.progress(0.0, text="Embedding passages")
+        progress = lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done}/{total} passages")
+        try:
+            if how == "Upload a file":
+                if upload is None:
+                    raise SourceError("choose a file to upload first")
+                doc = parse_document(upload.getvalue(), origin=upload.name, filename=upload.name, title=title or None)
+                result = add_document(db, doc, get_embedder(), progress=progress)
+            elif how == "URL":
+                if not (url or "").strip():
+                    raise SourceError("enter a URL first")
+                result = add_source(db, url.strip(), get_embedder(), title=title or None, progress=progress)
+            else:
+                result = add_text(db, pasted or "", get_embedder(), title=title or None, progress=progress)
+            bar.progress(1.0, text="Done")
+            (st.success if result.added else st.info)(result.message)
+        except SourceError as exc:
+            bar.empty()
+            st.error(str(exc))
+
+rows = list_sources(db)
+st.subheader(f"{len(rows)} sources")
+for r in rows:
+    cols = st.columns([5, 1, 2, 1])
+    cols[0].markdown(f"**{r['id']}. {r['title']}**  \n{r['url'] or r['origin']}")
+    cols[1].write(f"{r['passages']} passages")
+    cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
+    if cred != r["credibility"]:
+        set_credibility(db, r["id"], cred)
+    if cols[3].button("Remove", key=f"rm_{r['id']}"):
+        st.session_state.confirm_remove = r["id"]
+    if st.session_state.get("confirm_remove") == r["id"]:
+        st.warning(f"Remove “{r['title']}” with its {r['passages']} passages?")
+        yes, no = st.columns(2)
+        if yes.button("Yes, remove", key=f"rm_yes_{r['id']}"):
+            remove_source(db, r["id"])
+            st.session_state.pop("confirm_remove", None)
+            st.rerun()
+        if no.button("Cancel", key=f"rm_no_{r['id']}"):
+            st.session_state.pop("confirm_remove", None)
+            st.rerun()
+
+if rows:
+    sid = st.selectbox("Read a source", [r["id"] for r in rows], key="src_view",
+                       format_func=lambda i: next(f"{r['id']}: {r['title']}" for r in rows if r["id"] == i))
+    src = get_source(db, sid)
+    if src:
+        for p in source_passages(db, sid):
+            st.markdown(f"`{p['id']}` · chars {p['start']}–{p['end']}")
+            st.write(p["text"])

@@ -1,0 +1,128 @@
+"""Shared fixtures: the real packaged model (loaded once), real SQLite files, a real HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+import time
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole run."""
+    from sources.embed import get_embedder
+
+    return get_embedder()
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """spaCy's packaged English pipeline."""
+    from claims.extract import get_nlp
+
+    return get_nlp()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "factcheck.db"
+
+
+@pytest.fixture
+def db(db_path):
+    from claims.store import open_db
+
+    d = open_db(db_path)
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, embedder, nlp):
+    """A database with the demo library and the demo article checked (built once; treat as read-only)."""
+    from claims.article import load_article
+    from claims.demo import article_path, load_demo_library
+    from claims.pipeline import check_article
+    from claims.store import open_db
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    d = open_db(path)
+    load_demo_library(d, embedder)
+    doc, _ = load_article(str(article_path()))
+    result = check_article(d, doc, embedder, nlp=nlp)
+    d.close()
+    return path, result
+
+
+ARTICLE_HTML = b"""<!doctype html><html><head><title>Bridge facts</title>
+<script>var tracking = "should never appear";</script></head>
+<body><nav><a href="/">Home</a> | <a href="/about">About</a> | <a href="/contact">Contact</a></nav>
+<article><h1>The Golden Gate Bridge</h1>
+<p>The Golden Gate Bridge opened to traffic in 1937 after four years of construction.</p>
+<p>Its main span is 1,280 metres long, and it held the record for the longest suspension bridge span until 1964.</p>
+<p>The bridge is painted in a colour called International Orange, chosen to stand out in the fog.</p>
+</article><footer>Copyright 2026 Example Bridge Society. All rights reserved.</footer></body></html>"""
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def _send(self, status, body: bytes, ctype="text/html; charset=utf-8", extra=None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        p = self.path
+        if p == "/article.html":
+            self._send(200, ARTICLE_HTML)
+        elif p == "/redirect":
+            self._send(302, b"", extra={"Location": "/article.html"})
+        elif p == "/missing":
+            self._send(404, b"not here")
+        elif p == "/broken":
+            self._send(500, b"oops")
+        elif p == "/slow":
+            time.sleep(3)
+            self._send(200, b"<p>too late</p>")
+        elif p == "/big":
+            self._send(200, b"<p>" + b"word " * 400_000 + b"</p>")
+        elif p == "/binary":
+            self._send(200, bytes(range(256)) * 100, ctype="application/octet-stream")
+        elif p == "/image":
+            self._send(200, b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, ctype="image/png")
+        elif p == "/notext.html":
+            self._send(200, b"<html><head><title>x</title><script>var a=1;</script></head><body></body></html>")
+        elif p == "/malformed.html":
+            self._send(200, b"<html><body><div><p>The OSCE has 57 participating states <b>and a secretariat"
+                            b" in Vienna.<p>It grew out of the Helsinki Final Act, signed in 1975.</div></span>")
+        elif p == "/latin1.html":
+            self._send(200, "<html><body><p>Café Zürich opened in 1911 and serves 300 guests a day.</p>"
+                            "</body></html>".encode("latin-1"), ctype="text/html; charset=iso-8859-1")
+        elif p == "/plain.txt":
+            self._send(200, b"NATO has 32 members. The European Union has 27 member states.",
+                       ctype="text/plain; charset=utf-8")
+        else:
+            self._send(404, b"no route")
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """A real HTTP server on 127.0.0.1 serving pages, redirects, errors, slow and large bodies."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

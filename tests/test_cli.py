@@ -1,0 +1,207 @@
+"""Every `factcheck` command through click's CliRunner, on real files and a real database."""
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from claims.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = "# Golden Gate Bridge\n\nThe Golden Gate Bridge opened in 1937. Its main span is 1,280 metres long.\n"
+ARTICLE = ("Bridge turns heads again. The Golden Gate Bridge opened in 1937 with a main span of 1,280 metres. "
+           "The Golden Gate Bridge opened in 1941, one guidebook says. Will it be repainted next year?\n")
+
+
+@pytest.fixture
+def run(db_path, embedder):
+    runner = CliRunner()
+
+    def invoke(*args, input=None, ok=True):
+        result = runner.invoke(cli, ["--db", str(db_path), *args], input=input, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        else:
+            assert result.exit_code != 0, result.output
+            assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "bridge.md").write_text(SOURCE)
+    (tmp_path / "article.txt").write_text(ARTICLE)
+    return tmp_path
+
+
+def db_snapshot(path):
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"select count(*) from {t}").fetchone()[0]
+                for t in ("sources", "passages", "embeddings", "articles", "claims", "reviews")}
+    finally:
+        con.close()
+
+
+def test_help_and_version(run):
+    assert "sources" in run("--help").output and "check" in run("-h").output
+    assert re.search(r"\d+\.\d+\.\d+", run("--version").output)
+
+
+def test_sources_add_list_remove(run, files):
+    out = run("sources", "add", str(files / "bridge.md")).output
+    assert "added source 1" in out
+    assert "skipped" in run("sources", "add", str(files / "bridge.md")).output
+    listed = json.loads(run("sources", "list", "--json").stdout)["sources"]
+    assert len(listed) == 1 and listed[0]["passages"] >= 1 and listed[0]["title"] == "Golden Gate Bridge"
+    assert "Golden Gate Bridge" in run("sources", "list").output
+    run("sources", "credibility", "1", "0.5")
+    assert json.loads(run("sources", "list", "--json").stdout)["sources"][0]["credibility"] == 0.5
+    assert "removed source 1" in run("sources", "remove", "1").output
+    assert "empty" in run("sources", "list").output
+    assert "no source with id 1" in run("sources", "remove", "1", ok=False).output
+
+
+def test_sources_add_json_and_stdin(run):
+    out = json.loads(run("sources", "add", "-", "--json", "--title", "Piped",
+                         input="NATO has 32 members since 2024.").stdout)
+    assert out["results"][0]["added"] and out["results"][0]["title"] == "Piped"
+
+
+def test_sources_add_url(run, http_server):
+    assert "added source" in run("sources", "add", f"{http_server}/article.html").output
+    r = run("sources", "add", f"{http_server}/missing", ok=False)
+    assert "HTTP 404" in r.output
+
+
+def test_check_review_export(run, files, tmp_path):
+    run("sources", "add", str(files / "bridge.md"))
+    data = json.loads(run("check", str(files / "article.txt"), "--json").stdout)
+    assert set(data["article"]) >= {"id", "title", "source"}
+    claims = data["claims"]
+    assert len(claims) == 2 and not any("repainted" in c["text"] for c in claims)
+    by_text = {c["text"]: c for c in claims}
+    right = by_text["The Golden Gate Bridge opened in 1937 with a main span of 1,280 metres."]
+    wrong = by_text["The Golden Gate Bridge opened in 1941, one guidebook says."]
+    assert right["verdict"] == "SUPPORTED" and wrong["verdict"] == "REFUTED"
+    for c in claims:
+        assert ARTICLE[c["start"]:c["end"]] == c["text"]
+        assert c["evidence"] and c["evidence"][0]["source_title"] == "Golden Gate Bridge"
+    assert "SUPPORTED" in run("check", str(files / "article.txt")).output
+
+    listed = json.loads(run("claims", "list", "--json").stdout)["claims"]
+    assert len(listed) == 4
+    assert len(json.loads(run("claims", "list", "--article", "1", "--json").stdout)["claims"]) == 2
+    assert "1937" in run("claims", "list").output
+
+    pid = wrong["evidence"][0]["passage_id"]
+    run("review", str(wrong["id"]), "--verdict", "refuted", "--note", "=HYPERLINK(\"x\")", "--reviewer", "ana",
+        "--evidence", str(pid))
+    run("review", str(right["id"]), "--verdict", "SUPPORTED", "--reviewer", "ben")
+    run("review", str(right["id"]), "--verdict", "CONFLICTING", "--reviewer", "cy", "--note", "second look")
+
+    out = tmp_path / "out.csv"
+    run("export", "--format", "csv", "-o", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 4
+    row = next(r for r in rows if r["claim_id"] == str(wrong["id"]))
+    assert row["human_verdict"] == "REFUTED" and row["reviewer"] == "ana" and row["note"].startswith("'=")
+    assert row["evidence_passage_id"] == str(pid) and row["evidence_source_title"] == "Golden Gate Bridge"
+    assert next(r for r in rows if r["claim_id"] == str(right["id"]))["human_verdict"] == "CONFLICTING"
+    for r in rows:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in r.values())
+
+    reviewed = list(csv.DictReader(io.StringIO(run("export", "--reviewed-only").stdout)))
+    assert len(reviewed) == 2
+    assert run("export", "--bom", "--article", "1").stdout.startswith("\ufeff")
+
+
+def test_review_errors(run, files):
+    run("sources", "add", str(files / "bridge.md"))
+    cid = json.loads(run("check", str(files / "article.txt"), "--json").stdout)["claims"][0]["id"]
+    assert "no claim with id 999" in run("review", "999", "--verdict", "SUPPORTED", ok=False).output
+    assert "unknown verdict" in run("review", str(cid), "--verdict", "MAYBE", ok=False).output
+    assert "no passage" in run("review", str(cid), "--verdict", "REFUTED", "--evidence", "4242", ok=False).output
+
+
+def test_check_from_stdin_and_url(run, files, http_server):
+    run("sources", "add", str(files / "bridge.md"))
+    piped = json.loads(run("check", "-", "--json", input="The Golden Gate Bridge opened in 1937.\n").stdout)
+    assert piped["claims"][0]["verdict"] == "SUPPORTED" and piped["article"]["source"] == "standard input"
+    fetched = json.loads(run("check", f"{http_server}/article.html", "--json").stdout)
+    assert fetched["article"]["source"].endswith("/article.html") and fetched["claims"]
+
+
+@pytest.mark.parametrize("name,content,words", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"   \n\n  \t", "empty"),
+    ("blob.bin", bytes(range(256)) * 64, "binary"),
+    ("latin.txt", "Caf\u00e9 Z\u00fcrich opened in 1911.".encode("latin-1"), "UTF-8"),
+    ("notext.html", b"<html><head><script>var a=1;</script></head><body></body></html>", "no readable text"),
+])
+def test_bad_articles_and_sources_leave_the_database_alone(run, files, db_path, name, content, words):
+    run("sources", "add", str(files / "bridge.md"))
+    before = db_snapshot(db_path)
+    bad = files / name
+    bad.write_bytes(content)
+    assert words in run("check", str(bad), ok=False).output
+    assert words in run("sources", "add", str(bad), ok=False).output
+    assert db_snapshot(db_path) == before
+
+
+def test_article_without_claims_is_a_message(run):
+    out = json.loads(run("check", "-", "--json", input="Hello there, friend. What a lovely day.").stdout)
+    assert out["claims"] == [] and "no check-worthy claims" in out["message"]
+
+
+def test_not_a_database(tmp_path, embedder):
+    bad = tmp_path / "x.db"
+    bad.write_text("not sqlite at all " * 20)
+    before = bad.read_bytes()
+    r = CliRunner().invoke(cli, ["--db", str(bad), "sources", "list"])
+    assert r.exit_code == 1 and "not a SQLite database" in r.output and "Traceback" not in r.output
+    assert bad.read_bytes() == before
+
+
+def test_db_from_environment(tmp_path, embedder):
+    path = tmp_path / "env.db"
+    r = CliRunner().invoke(cli, ["sources", "list", "--json"], env={"FACTCHECK_DB": str(path)})
+    assert r.exit_code == 0 and path.exists()
+
+
+def test_demo_loads_once(run):
+    out = run("demo").output
+    assert "11 sources added" in out and "SUPPORTED" in out and "REFUTED" in out
+    assert "demo not loaded" in run("demo", "--if-empty").output
+
+
+def _commands(group, prefix=()):
+    import click
+
+    for name, cmd in group.commands.items():
+        if isinstance(cmd, click.Group):
+            yield from _commands(cmd, (*prefix, name))
+        else:
+            yield " ".join((*prefix, name))
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    missing = [c for c in _commands(cli) if f"factcheck {c}" not in readme]
+    assert not missing, f"README does not document: {missing}"
+
+
+def test_console_script_runs_in_a_subprocess():
+    exe = Path(sys.executable).parent / "factcheck"
+    r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "sources" in r.stdout

@@ -1,0 +1,135 @@
+"""End to end in a real headless Chromium (Debian's) against `streamlit run` on 127.0.0.1.
+
+Skips on a machine without chromium, except in CI (FACTCHECK_REQUIRE_BROWSER=1), where it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM = os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+SOURCE = ("# Golden Gate Bridge facts\n\nThe Golden Gate Bridge opened in 1937. "
+          "Its main span is 1,280 metres long.\n\nThe bridge is painted International Orange.\n")
+ARTICLE = ("The Golden Gate Bridge opened in 1937 with a main span of 1,280 metres. "
+           "The Golden Gate Bridge opened in 1941, one guidebook says. Will it be repainted?")
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _require_browser():
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        if os.environ.get("FACTCHECK_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"chromium not found at {CHROMIUM}, and CI requires the browser tests")
+        pytest.skip(f"chromium not found at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, embedder):
+    _require_browser()
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    env = dict(os.environ, FACTCHECK_DB=str(tmp / "e2e.db"), HF_HUB_OFFLINE="1")
+    log = open(tmp / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text()[-2000:])
+    yield url, tmp
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_add_source_check_review_export(app_url, browser, tmp_path):
+    url, tmp = app_url
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    src = tmp_path / "bridge.md"
+    src.write_text(SOURCE)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(120_000)
+
+    # 1. add a source by uploading a file
+    page.goto(url + "/sources")
+    page.get_by_text("Add a source").first.wait_for()
+    page.locator("input[type=file]").set_input_files(str(src))
+    page.get_by_role("button", name="Add to library").click()
+    page.get_by_text("added source 1").wait_for()
+    page.get_by_text("Golden Gate Bridge facts").first.wait_for()
+    page.screenshot(path=str(SHOTS / "sources.png"), full_page=True)
+
+    # 2. check an article by pasting it
+    page.get_by_role("link", name="Check an article").click()
+    page.get_by_label("Your name (stored with each review)").fill("e2e-reviewer")
+    page.get_by_label("Your name (stored with each review)").press("Enter")
+    page.get_by_label("Article text").fill(ARTICLE)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.get_by_text("2 claims").wait_for()
+    page.get_by_text("REFUTED").first.wait_for()
+    page.screenshot(path=str(SHOTS / "check.png"), full_page=True)
+
+    # 3. review both claims: accept the first suggestion, then the second
+    page.get_by_role("button", name="Open").first.click()
+    page.get_by_text("Claim 1 of 2").wait_for()
+    page.get_by_role("button", name="Save and next").click()
+    page.get_by_text("Saved SUPPORTED").wait_for()
+    page.get_by_text("Claim 2 of 2").wait_for()
+    page.get_by_role("button", name="Save and next").click()
+    page.get_by_text("Saved REFUTED").wait_for()
+    page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
+
+    # 4. export the CSV and check its rows
+    page.get_by_role("link", name="Export").click()
+    page.get_by_text("2 rows").wait_for()
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download CSV").click()
+    path = tmp_path / "verdicts.csv"
+    dl.value.save_as(str(path))
+    page.screenshot(path=str(SHOTS / "export.png"), full_page=True)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert [(r["suggested_verdict"], r["human_verdict"], r["reviewer"]) for r in rows] == [
+        ("SUPPORTED", "SUPPORTED", "e2e-reviewer"), ("REFUTED", "REFUTED", "e2e-reviewer")]
+    assert rows[0]["evidence_source_title"] == "Golden Gate Bridge facts"
+    page.close()

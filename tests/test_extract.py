@@ -1,0 +1,83 @@
+"""Sentences, check-worthiness rules and claim types, on the real spaCy pipeline."""
+
+import pytest
+
+from claims.extract import SentenceFeatures, checkworthiness, claim_type, extract_claims
+
+
+def texts(article, nlp):
+    return [c.text for c in extract_claims(article, nlp)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "NATO has 32 members.",
+    "Joseph Luns spent 12 years in charge of NATO.",
+    "Stoltenberg, NATO's 13th secretary-general, took over in 2014.",
+    "Unemployment in France rose by 2% last year.",
+    "Mark Rutte succeeded Jens Stoltenberg as head of NATO.",
+])
+def test_factual_sentences_are_claims(sentence, nlp):
+    assert texts(sentence, nlp) == [sentence]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Can he keep all 32 allies on the same page?",
+    "Many diplomats think Rutte is the right man for a difficult job.",
+    "His calm style could deliver a more united alliance at the next summit.",
+    "Photo: Flags outside NATO headquarters in Brussels in 2024.",
+    "By Jane Doe",
+    "Follow us on X for live updates from Brussels.",
+    "Read more: NATO at 75 in pictures",
+    "It was a lovely day.",
+])
+def test_questions_opinions_predictions_captions_are_skipped(sentence, nlp):
+    assert texts(sentence, nlp) == []
+
+
+def test_offsets_point_into_the_article(nlp):
+    article = "Headline without a verb\n\nBy Jane Doe\n\n- NATO has 32 members.\n\nThe EU has 27 member states."
+    claims = extract_claims(article, nlp)
+    assert [c.text for c in claims] == ["NATO has 32 members.", "The EU has 27 member states."]
+    for c in claims:
+        assert article[c.start:c.end] == c.text
+        assert 0 <= c.checkworthiness <= 1
+
+
+def test_types_and_quantities(nlp):
+    claims = {c.text: c for c in extract_claims(
+        "NATO has 32 members. Luns took office in 1971. Rutte is the longest-serving Dutch prime minister. "
+        "Mark Rutte succeeded Jens Stoltenberg.", nlp)}
+    assert claims["NATO has 32 members."].type == "quantity"
+    assert claims["NATO has 32 members."].quantities[0].subject == "NATO"
+    assert claims["Luns took office in 1971."].type == "date/time"
+    assert claims["Rutte is the longest-serving Dutch prime minister."].type == "comparison"
+    assert claims["Mark Rutte succeeded Jens Stoltenberg."].type == "entity/attribution"
+
+
+def test_subject_follows_the_parse(nlp):
+    c = extract_claims("Mark Rutte became NATO's 14th secretary-general, taking over from Jens Stoltenberg.", nlp)[0]
+    assert c.quantities[0].subject == "Mark Rutte" and c.quantities[0].predicate == "become"
+    c = extract_claims("Stoltenberg, NATO's 13th secretary-general, took over in 2014.", nlp)[0]
+    assert {q.subject for q in c.quantities} == {"Stoltenberg"}
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "12 34 56 78", "<div><span></span></div>",
+                                  "Le chat est sur la table."])
+def test_no_claims_in_non_text(text, nlp):
+    assert extract_claims(text, nlp) == []
+
+
+def test_rule_score_is_bounded():
+    base = dict(text="x", n_tokens=10, quantities=[], entities=[], has_comparative=False, fact_verb=False,
+                is_question=False, opinion=False, prediction=False, boilerplate=False, attribution=False)
+    assert checkworthiness(SentenceFeatures(**{**base, "is_question": True, "boilerplate": True})) == 0
+    rich = SentenceFeatures(**{**base, "entities": ["A", "B"], "has_comparative": True, "fact_verb": True})
+    assert 0 < checkworthiness(rich) <= 1
+    assert claim_type(SentenceFeatures(**base)) == "other"
+
+
+def test_long_article_reports_progress(nlp):
+    article = "\n\n".join(f"Paragraph {i}: NATO has 32 members and the EU has 27 member states." for i in range(300))
+    seen = []
+    claims = extract_claims(article, nlp, progress=lambda i, n: seen.append((i, n)))
+    assert len(claims) == 300 and seen[-1] == (300, 300)

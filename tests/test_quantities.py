@@ -1,0 +1,118 @@
+import pytest
+
+from claims.quantities import Quantity, attach_context, describe_days, parse_number_words, parse_quantities, singular
+
+YEAR = 365.2425
+
+
+def first(text, kind=None):
+    qs = [q for q in parse_quantities(text) if kind is None or q.kind == kind]
+    assert qs, f"nothing of kind {kind} in {text!r}"
+    return qs[0]
+
+
+@pytest.mark.parametrize("text,kind,value,unit", [
+    ("NATO has 32 members", "count", 32, "member"),
+    ("the 32-nation alliance", "count", 32, "nation"),
+    ("thirty-two countries", "count", 32, "country"),
+    ("1,000 people", "count", 1000, "person"),
+    ("NATO's 13th secretary-general", "ordinal", 13, "secretary-general"),
+    ("the thirteenth holder", "ordinal", 13, "holder"),
+    ("the thirty-second member", "ordinal", 32, "member"),
+    ("took over in 2014", "year", 2014, None),
+    ("a 2% rise", "percent", 2, "percent"),
+    ("12.5 percent of voters", "percent", 12.5, "percent"),
+    ("two-thirds of members", "fraction", 2 / 3, None),
+    ("$1.5 million", "money", 1_500_000, "USD"),
+    ("300 euros", "money", 300, "EUR"),
+    ("two hundred and five delegates", "count", 205, "delegate"),
+    ("in the 1990s", "year", 1990, None),
+])
+def test_kinds_and_values(text, kind, value, unit):
+    q = first(text, kind)
+    assert q.value == pytest.approx(value)
+    assert q.unit == unit
+    assert text[q.start:q.end] == q.text
+
+
+@pytest.mark.parametrize("text,years", [
+    ("Joseph Luns spent 12 years in charge", 12),
+    ("the 1000-day mark", 1000 / YEAR),
+    ("twelve years and nine months", 12.75),
+    ("a decade", None),
+])
+def test_durations(text, years):
+    qs = [q for q in parse_quantities(text) if q.kind == "duration"]
+    if years is None:
+        assert qs == []
+        return
+    assert qs[0].value / YEAR == pytest.approx(years, rel=0.01)
+
+
+def test_date_range_gives_exact_duration_and_dates():
+    text = "Luns served from 1 October 1971 to 25 June 1984."
+    qs = parse_quantities(text)
+    dur = next(q for q in qs if q.kind == "duration")
+    assert dur.derived and dur.value == 4651
+    assert describe_days(dur.value) == "12 years 8 months"
+    assert [q.date for q in qs if q.kind == "date"] == ["1971-10-01", "1984-06-25"]
+
+
+@pytest.mark.parametrize("text,iso,precision", [
+    ("on 7 March 2024", "2024-03-07", "day"),
+    ("on October 1, 2024", "2024-10-01", "day"),
+    ("in March 2024", "2024-03-01", "month"),
+    ("on 2024-03-07", "2024-03-07", "day"),
+])
+def test_dates(text, iso, precision):
+    q = first(text, "date")
+    assert (q.date, q.precision) == (iso, precision)
+
+
+def test_year_range_has_year_slack():
+    q = first("prime minister between 2005 and 2013", "duration")
+    assert q.low / YEAR == pytest.approx(7, abs=0.01) and q.high / YEAR == pytest.approx(9, abs=0.02)
+
+
+@pytest.mark.parametrize("text,qualifier", [
+    ("about 30 countries", "approx"), ("nearly 14 years", "under"), ("more than 100 people", "over"),
+    ("at least 5 members", "atleast"), ("a little under thirteen years", "under"), ("since 2014", "since"),
+])
+def test_qualifiers(text, qualifier):
+    assert parse_quantities(text)[0].qualifier == qualifier
+
+
+@pytest.mark.parametrize("text", ["", "   ", "one of the best", "No numbers here at all.", "Is it?"])
+def test_nothing_to_parse(text):
+    assert parse_quantities(text) == []
+
+
+def test_modifiers_kept_apart_from_unit():
+    q = first("founded by 12 founding members", "count")
+    assert (q.unit, q.modifiers) == ("member", ("founding",))
+
+
+def test_number_words():
+    assert parse_number_words(["thirty-two"]) == (32, 1)
+    assert parse_number_words(["one", "hundred", "and", "five"]) == (105, 4)
+    assert parse_number_words(["three", "million"]) == (3_000_000, 2)
+    assert parse_number_words(["members"]) is None
+
+
+@pytest.mark.parametrize("word,expected", [("members", "member"), ("countries", "country"), ("people", "person"),
+                                           ("years", "year"), ("status", "status"), ("allies", "ally")])
+def test_singular(word, expected):
+    assert singular(word) == expected
+
+
+def test_attach_context_prefers_the_entity_before():
+    text = "The European Union has 27 member states, while NATO counts 32."
+    qs = parse_quantities(text)
+    ents = [(0, 18, "The European Union"), (47, 51, "NATO")]
+    attach_context(qs, ents)
+    assert [q.subject for q in qs] == ["The European Union", "NATO"]
+
+
+def test_round_trip_dict():
+    q = first("12 founding members", "count")
+    assert Quantity.from_dict(q.to_dict()) == q

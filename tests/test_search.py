@@ -1,0 +1,72 @@
+"""Ranking functions with hand-made vectors, and hybrid search on the real model."""
+
+import numpy as np
+import pytest
+
+from sources.library import add_text
+from sources.search import Searcher, cosine_top_k, fts_query, reciprocal_rank_fusion
+
+
+def unit(*v):
+    a = np.asarray(v, dtype=np.float32)
+    return a / np.linalg.norm(a)
+
+
+def test_cosine_top_k_with_three_d_vectors():
+    matrix = np.stack([unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0), unit(0, 0, 1)])
+    queries = np.stack([unit(1, 0.1, 0), unit(0, 0, 1)])
+    top = cosine_top_k(queries, matrix, 2)
+    assert [r for r, _ in top[0]] == [0, 2]
+    assert top[1][0][0] == 3 and top[1][0][1] == pytest.approx(1.0)
+    assert cosine_top_k(queries, matrix, 10)[0][0][0] == 0  # k larger than the corpus
+    assert cosine_top_k(queries, np.zeros((0, 0), np.float32), 3) == [[], []]
+
+
+def test_reciprocal_rank_fusion():
+    fused = reciprocal_rank_fusion([[1, 2, 3], [3, 1]], k=60)
+    assert [i for i, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    assert reciprocal_rank_fusion([[1], [2]], weights=[1, 2])[0][0] == 2
+
+
+def test_fts_query_quotes_words_and_drops_stopwords():
+    assert fts_query("How many members does NATO have?") == '"members" OR "nato"'
+    assert fts_query('the "and" OR (*)') == ""
+
+
+@pytest.fixture
+def library(db, embedder):
+    add_text(db, "NATO has 32 members since Sweden joined in March 2024.", embedder, title="NATO")
+    add_text(db, "The European Union has 27 member states.", embedder, title="EU")
+    add_text(db, "The Eiffel Tower in Paris is 330 metres tall.", embedder, title="Tower")
+    return db
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_search_finds_the_right_passage(library, embedder, mode):
+    hits = Searcher(library, embedder).search("How many countries are in NATO?", top_k=3, mode=mode)
+    assert hits[0].source_title == "NATO"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_hybrid_hits_keep_both_scores_and_offsets(library, embedder):
+    hits = Searcher(library, embedder).search("Sweden joined NATO", top_k=2)
+    top = hits[0]
+    assert top.dense_score is not None and top.lexical_score is not None
+    assert top.dense_rank == 1 and top.lexical_rank == 1
+    assert (top.start, top.end) == (0, len(top.text))
+
+
+def test_batch_search_and_cache_invalidation(library, embedder):
+    s = Searcher(library, embedder)
+    ids, _ = s.vectors()
+    batch = s.search_many(["Eiffel Tower height", "EU member states"], top_k=1)
+    assert [b[0].source_title for b in batch] == ["Tower", "EU"]
+    add_text(library, "The OSCE has 57 participating states.", embedder, title="OSCE")
+    assert len(s.vectors()[0]) == len(ids) + 1
+    with pytest.raises(ValueError):
+        s.search("x", mode="nonsense")
+
+
+def test_empty_library(db, embedder):
+    assert Searcher(db, embedder).search("anything") == []
