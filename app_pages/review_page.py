@@ -57,8 +57,11 @@ evidence = claim_evidence(db, claim["id"])
 st.subheader("Evidence")
 if not evidence:
     st.write("No passages found in the library.")
+cited = claim["suggested_passage_id"]
 for e in evidence:
-    with st.expander(f"#{e['rank']} {e['source_title']} — score {e['score']:.3f}", expanded=e["rank"] <= 2):
+    mark = " · cited by the suggestion" if e["passage_id"] == cited else ""
+    with st.expander(f"#{e['rank']} {e['source_title']} — score {e['score']:.3f}{mark}",
+                     expanded=e["rank"] <= 2 or bool(mark)):
         st.write(e["text"])
         dense = f"{e['dense_score']:.3f}" if e["dense_score"] is not None else "–"
         lexical = f"{e['lexical_score']:.3g}" if e["lexical_score"] is not None else "–"
@@ -70,6 +73,7 @@ with st.form(key=f"review_form_{claim['id']}"):
     default = VERDICTS.index(claim["suggested_verdict"]) if claim["suggested_verdict"] in VERDICTS else 2
     verdict = st.radio("Verdict", VERDICTS, index=default, horizontal=True, key=f"review_verdict_{claim['id']}")
     passage = st.selectbox("Evidence the verdict rests on", choices, key=f"review_passage_{claim['id']}",
+                           index=choices.index(cited) if cited in choices else 0,
                            format_func=lambda p: "none" if p is None else f"passage {p}")
     note = st.text_area("Note", key=f"review_note_{claim['id']}")
     saved = st.form_submit_button("Save and next", type="primary")

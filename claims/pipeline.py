@@ -9,7 +9,6 @@ from typing import Callable
 import sqlite_utils
 
 from claims import store
-from claims.errors import EmptyArticle
 from claims.extract import DEFAULT_THRESHOLD, Claim, analyze_passages, extract_claims, get_nlp
 from claims.verdict import Verdict, suggest
 from sources.parse import Document
@@ -58,8 +57,6 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     claims = extract_claims(doc.text, nlp, threshold=threshold,
                             progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)))
     timings["extract_s"] = time.perf_counter() - t0
-    if not claims and not doc.text.strip():
-        raise EmptyArticle("the article is empty")
     t1 = time.perf_counter()
     say("Searching the library", 0.45)
     evidence = Searcher(db, embedder).search_many([c.text for c in claims], top_k=top_k) if claims else []

@@ -439,14 +439,14 @@ class _Parser:
             ordv = TENS_WORDS[lw] + ORDINAL_WORDS[self.low(i + 2)]
             n_ord = 3
         if ordv is not None:
-            if lw in FRACTION_WORDS and self.low(i - 1) in ("one", "a") and \
-                    not (self.low(i - 1) == "a" and self.low(i + 1) != "of"):
-                pass  # "one third" handled as a fraction below
-            else:
-                unit, mods, end = self.unit_after(i + n_ord)
-                if m or lw not in ("second",) or unit:
-                    self.emit(i, i + n_ord, "ordinal", float(ordv), unit=unit, modifiers=mods)
-                    return i + n_ord
+            if lw in FRACTION_WORDS and self.low(i - 1) == "a" and self.low(i + 1) == "of":
+                # "a third of the members"
+                self.emit(i - 1, i + 1, "fraction", 1 / FRACTION_WORDS[lw], qualifier=self.qualifier_before(i - 1))
+                return i + 1
+            unit, mods, end = self.unit_after(i + n_ord)
+            if m or lw != "second" or unit:  # "a second" alone is time, not an ordinal
+                self.emit(i, i + n_ord, "ordinal", float(ordv), unit=unit, modifiers=mods)
+                return i + n_ord
         # currency symbol before a number
         currency = CURRENCY_SYMBOLS.get(lw)
         if currency:

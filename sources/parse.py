@@ -134,9 +134,7 @@ def _strip_markdown(text: str) -> tuple[str, str | None]:
 
 def _first_line_title(text: str) -> str | None:
     first = text.strip().split("\n", 1)[0].strip()
-    if 0 < len(first) <= 120 and not first.endswith((".", "?", "!")) or (0 < len(first) <= 80):
-        return first[:120]
-    return None
+    return first[:120] if first else None
 
 
 def parse_document(body: bytes, *, origin: str, filename: str | None = None,

@@ -69,6 +69,7 @@ def test_sources_check_review_export_flow(app_db):
     assert not at.exception
     history = claim_reviews(open_db(app_db), claims[1]["id"])
     assert [(h["verdict"], h["reviewer"], h["note"]) for h in history] == [("REFUTED", "ana", "opened in 1937")]
+    assert history[0]["passage_id"] == claims[1]["suggested_passage_id"] is not None  # cited passage preselected
 
     at = page("app_pages/export_page.py")
     assert not at.exception and any("2 rows" in m.value for m in at.markdown)

@@ -23,6 +23,8 @@ def first(text, kind=None):
     ("a 2% rise", "percent", 2, "percent"),
     ("12.5 percent of voters", "percent", 12.5, "percent"),
     ("two-thirds of members", "fraction", 2 / 3, None),
+    ("a third of the allies", "fraction", 1 / 3, None),
+    ("one third of voters", "fraction", 1 / 3, None),
     ("$1.5 million", "money", 1_500_000, "USD"),
     ("300 euros", "money", 300, "EUR"),
     ("two hundred and five delegates", "count", 205, "delegate"),
