@@ -66,18 +66,25 @@ def verdict_badge(label: str | None) -> str:
 
 
 def highlight_article(text: str, claims: list[dict]) -> str:
-    """The article as HTML with each claim span marked in its verdict's colour."""
-    out, pos = [], 0
-    for c in sorted(claims, key=lambda c: c["start"]):
-        if c["start"] < pos:
-            continue
+    """The article as HTML with each claim's words marked in its verdict's colour.
+
+    Atomic claims of one sentence can share words (the subject of an apposition); a word is
+    marked once, for the first claim that covers it.
+    """
+    marks = []
+    for c in claims:
         label = c.get("human_verdict") or c.get("suggested_verdict")
+        for s, e in c.get("spans") or [(c["start"], c["end"])]:
+            marks.append((s, e, c["id"], label))
+    out, pos = [], 0
+    for s, e, cid, label in sorted(marks):
+        if s < pos:
+            continue
         colour = VERDICT_COLOURS.get(label, "#fff3b0")
-        out.append(html.escape(text[pos:c["start"]]))
-        out.append(f"<mark title='claim {c['id']}: {html.escape(label or '')}' "
-                   f"style='background:{colour};padding:0 2px'>{html.escape(text[c['start']:c['end']])}"
-                   f"<sup>{c['id']}</sup></mark>")
-        pos = c["end"]
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark title='claim {cid}: {html.escape(label or '')}' "
+                   f"style='background:{colour};padding:0 2px'>{html.escape(text[s:e])}<sup>{cid}</sup></mark>")
+        pos = e
     out.append(html.escape(text[pos:]))
     return "<div style='white-space:pre-wrap;line-height:1.6'>" + "".join(out) + "</div>"
 

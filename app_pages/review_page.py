@@ -43,11 +43,16 @@ st.progress((i + 1) / len(claims), text=f"Claim {i + 1} of {len(claims)}")
 article = get_article(db, article_id)
 text = article["text"]
 lo, hi = max(0, claim["start"] - 300), min(len(text), claim["end"] + 300)
-st.markdown(
-    "<div style='white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px'>…"
-    + html.escape(text[lo:claim["start"]]) + "<mark>" + html.escape(text[claim["start"]:claim["end"]]) + "</mark>"
-    + html.escape(text[claim["end"]:hi]) + "…</div>", unsafe_allow_html=True)
+context, pos = [], lo
+for s, e in claim["spans"] or [(claim["start"], claim["end"])]:
+    context.append(html.escape(text[pos:s]) + "<mark>" + html.escape(text[s:e]) + "</mark>")
+    pos = e
+context.append(html.escape(text[pos:hi]))
+st.markdown("<div style='white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px'>…"
+            + "".join(context) + "…</div>", unsafe_allow_html=True)
 st.markdown(f"### {claim['text']}")
+if claim["original"] and claim["original"] != claim["text"]:
+    st.caption(f"The article's words: “{claim['original']}”")
 st.caption(f"type {claim['type']} · check-worthiness {claim['checkworthiness']:.2f} · claim id {claim['id']}")
 st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             f"(confidence {claim['confidence'] or 0:.2f}) — {html.escape(claim['rationale'] or '')}",

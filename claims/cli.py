@@ -199,7 +199,7 @@ def sources_credibility(obj, source_id, value):
 @click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True,
               help="Evidence passages kept per claim.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Check-worthiness threshold (default 0.5).")
+              help="Check-worthiness threshold (default: the shipped model's, see claims/models/).")
 @click.option("--json", "as_json", is_flag=True, help="Print the claims, evidence and verdicts as JSON.")
 @click.pass_obj
 @user_errors
@@ -214,7 +214,6 @@ def check(obj, spec, title, top_k, threshold, as_json):
         curl -s https://example.org/story | factcheck check - --json
     """
     from claims.article import load_article
-    from claims.extract import DEFAULT_THRESHOLD
     from claims.pipeline import check_article, result_json
 
     doc, url = load_article(spec, title=title)
@@ -229,8 +228,7 @@ def check(obj, spec, title, top_k, threshold, as_json):
             bar.update(n - state["done"])
             state["done"] = n
 
-        r = check_article(db, doc, embedder, url=url, top_k=top_k,
-                          threshold=DEFAULT_THRESHOLD if threshold is None else threshold, progress=progress)
+        r = check_article(db, doc, embedder, url=url, top_k=top_k, threshold=threshold, progress=progress)
     data = result_json(r)
     if as_json:
         _echo_json(data)
@@ -352,6 +350,39 @@ def demo(obj, if_empty):
         counts[v.label] = counts.get(v.label, 0) + 1
     click.echo(f"demo article {r.article_id}: {len(r.claims)} claims "
                + ", ".join(f"{k} {n}" for k, n in sorted(counts.items())))
+
+
+@cli.group("eval")
+def eval_():
+    """Measure parts of the pipeline on labelled public data."""
+
+
+@eval_.command("checkworthiness")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score threshold (default: the shipped model's).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_errors
+def eval_checkworthiness(path, threshold, as_json):
+    """Precision, recall and F1 (positive class) of check-worthiness on a JSONL file of
+    {"text", "label"} rows, for the trained model and for the rules alone.
+
+    \b
+    Example:
+        factcheck eval checkworthiness ../shared/data/checkworthiness/ct24-dev.jsonl --json
+    """
+    from claims.evaluate import evaluate_checkworthiness
+
+    result = evaluate_checkworthiness(path, threshold=threshold)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['file']}: {result['n']} sentences, {result['positives']} check-worthy")
+    for name in ("model", "rules"):
+        if name in result:
+            r = result[name]
+            click.echo(f"  {name:6} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  "
+                       f"(threshold {r['threshold']:.2f}, {r['sentences_per_s']:.0f} sentences/s)")
 
 
 def main():

@@ -14,8 +14,8 @@ from typing import Callable, Iterable
 
 from claims.quantities import Quantity, attach_context, parse_quantities
 
-__all__ = ["Claim", "SentenceFeatures", "get_nlp", "analyze_sentences", "checkworthiness",
-           "claim_type", "extract_claims", "analyze_passages", "PassageFacts", "DEFAULT_THRESHOLD",
+__all__ = ["Claim", "SentenceFeatures", "get_nlp", "analyze_sentences", "checkworthiness", "combine",
+           "score_texts", "claim_type", "extract_claims", "analyze_passages", "PassageFacts", "DEFAULT_THRESHOLD",
            "CLAIM_TYPES"]
 
 DEFAULT_THRESHOLD = 0.5
@@ -78,6 +78,8 @@ class Claim:
     type: str
     quantities: list[Quantity] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
+    original: str = ""                  # the article's own words (spans joined by " … ")
+    spans: list[tuple[int, int]] = field(default_factory=list)  # article offsets of those words
 
     def quantities_json(self) -> list[dict]:
         """Quantities as plain dicts, offsets relative to the claim text."""
@@ -99,7 +101,7 @@ def checkworthiness(f: SentenceFeatures) -> float:
     score = 0.15
     if kinds & {"count", "ordinal", "percent", "money", "fraction", "number", "duration"}:
         score += 0.35
-    if kinds & {"year", "date"}:
+    if kinds & {"year", "date", "relative"}:
         score += 0.2
     if f.entities:
         score += 0.2 if len(set(f.entities)) == 1 else 0.3
@@ -129,7 +131,7 @@ def claim_type(f: SentenceFeatures) -> str:
     kinds = {q.kind for q in f.quantities}
     if kinds & {"count", "ordinal", "percent", "money", "fraction", "number"}:
         return "quantity"
-    if kinds & {"year", "date", "duration"}:
+    if kinds & {"year", "date", "duration", "relative"}:
         return "date/time"
     if f.has_comparative:
         return "comparison"
@@ -269,17 +271,91 @@ def analyze_sentences(text: str, nlp=None, progress: Callable[[int, int], None] 
             progress(done, len(paras))
 
 
-def extract_claims(text: str, nlp=None, threshold: float = DEFAULT_THRESHOLD,
-                   progress: Callable[[int, int], None] | None = None) -> list[Claim]:
-    """The check-worthy sentences of `text` as claims, in reading order."""
-    claims = []
-    for sent_text, start, end, f in analyze_sentences(text, nlp, progress):
+def combine(f: SentenceFeatures, model_p: float | None, sentence: SentenceFeatures | None = None) -> float:
+    """The final check-worthiness in [0, 1]: the trained model's calibrated probability when there is
+    one (else the rule score), lowered for questions, captions and boilerplate (of the whole sentence)
+    and for opinions and predictions (of the claim itself)."""
+    if f.n_tokens == 0:
+        return 0.0
+    if model_p is None:
         score = checkworthiness(f)
+        if sentence is not None and (sentence.is_question or sentence.boilerplate):
+            score *= 0.2
+        return round(score, 3)
+    p = float(model_p)
+    s = sentence or f
+    if s.is_question or s.boilerplate or f.is_question or f.boilerplate:
+        p *= 0.2
+    if f.opinion or f.prediction:
+        p *= 0.6
+    return round(max(0.0, min(1.0, p)), 3)
+
+
+def _default_scorer():
+    from claims.checkworthiness import get_checkworthiness_model
+
+    return get_checkworthiness_model()
+
+
+def score_texts(texts: list[str], nlp=None, scorer="auto") -> "np.ndarray":
+    """Check-worthiness of each text taken as one unit (how `factcheck eval checkworthiness` scores
+    labelled sentences): the same model and rules that `extract_claims` applies to claims."""
+    import numpy as np
+
+    nlp = nlp or get_nlp()
+    scorer = _default_scorer() if scorer == "auto" else scorer
+    probs = scorer.score(texts) if scorer is not None else [None] * len(texts)
+    out = []
+    for doc, p in zip(nlp.pipe(texts, batch_size=256), probs):
+        out.append(combine(_sentence_analysis(doc[:], 0)[3], p))
+    return np.asarray(out, dtype=float)
+
+
+def extract_claims(text: str, nlp=None, threshold: float | None = None,
+                   progress: Callable[[int, int], None] | None = None, scorer="auto") -> list[Claim]:
+    """The check-worthy atomic claims of `text`, in reading order.
+
+    Sentences are split into atomic, self-contained claims (`claims.decompose`); each claim is
+    scored by the trained model (`scorer`, the shipped one by default; None for rules only) and
+    kept when its score reaches `threshold` (default: the model's, or 0.5 for the rules).
+    """
+    from claims.decompose import EntityContext, decompose
+
+    nlp = nlp or get_nlp()
+    scorer = _default_scorer() if scorer == "auto" else scorer
+    if threshold is None:
+        threshold = scorer.threshold if scorer is not None else DEFAULT_THRESHOLD
+    context = EntityContext()
+    candidates = []
+    paras = list(_paragraphs(text))
+    for n, ((offset, para), doc) in enumerate(zip(paras, nlp.pipe((p for _, p in paras), batch_size=64)), 1):
+        for sent in doc.sents:
+            if not sent.text.strip():
+                continue
+            sent_text, start, end, feats = _sentence_analysis(sent, offset)
+            if feats.n_tokens == 0:
+                continue
+            for atom in decompose(sent, offset, context, lambda s, e: text[s:e]):
+                if not atom.rewritten:
+                    atom.text, atom.original = sent_text, sent_text
+                candidates.append((atom, sent_text, start, end, feats))
+        if progress:
+            progress(n, len(paras))
+    if not candidates:
+        return []
+    texts = [c[0].text for c in candidates]
+    probs = scorer.score(texts) if scorer is not None else [None] * len(texts)
+    claims = []
+    for (atom, sent_text, s_start, s_end, sent_feats), doc, p in zip(
+            candidates, nlp.pipe(texts, batch_size=64), probs):
+        f = _sentence_analysis(doc[:], 0)[3] if atom.rewritten else sent_feats
+        score = combine(f, p, sent_feats)
         if score < threshold:
             continue
-        claims.append(Claim(text=sent_text, sentence=sent_text, start=start, end=end, sentence_start=start,
-                            sentence_end=end, checkworthiness=score, type=claim_type(f),
-                            quantities=f.quantities, entities=f.entities))
+        claims.append(Claim(text=atom.text, sentence=sent_text, start=atom.spans[0][0], end=atom.spans[-1][1],
+                            sentence_start=s_start, sentence_end=s_end, checkworthiness=score, type=claim_type(f),
+                            quantities=f.quantities, entities=f.entities, original=atom.original,
+                            spans=list(atom.spans)))
     return claims
 
 

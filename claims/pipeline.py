@@ -9,7 +9,7 @@ from typing import Callable
 import sqlite_utils
 
 from claims import store
-from claims.extract import DEFAULT_THRESHOLD, Claim, analyze_passages, extract_claims, get_nlp
+from claims.extract import Claim, analyze_passages, extract_claims, get_nlp
 from claims.verdict import Verdict, suggest
 from sources.parse import Document
 from sources.search import Hit, Searcher
@@ -46,7 +46,7 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None) -> lis
 
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
-                  top_k: int = 5, threshold: float = DEFAULT_THRESHOLD, nlp=None,
+                  top_k: int = 5, threshold: float | None = None, nlp=None,
                   progress: Progress | None = None) -> CheckResult:
     """Extract the claims of `doc`, find evidence, suggest verdicts and store it all."""
     say = progress or (lambda stage, frac: None)
@@ -54,7 +54,9 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     say("Finding claims", 0.0)
-    claims = extract_claims(doc.text, nlp, threshold=threshold,
+    from claims.checkworthiness import get_checkworthiness_model
+
+    claims = extract_claims(doc.text, nlp, threshold=threshold, scorer=get_checkworthiness_model(embedder),
                             progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)))
     timings["extract_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -81,7 +83,9 @@ def result_json(r: CheckResult) -> dict:
     return {
         "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin},
         "claims": [
-            {"id": cid, "text": c.text, "sentence": c.sentence, "start": c.start, "end": c.end,
+            {"id": cid, "text": c.text, "original": c.original or c.text,
+             "spans": [list(sp) for sp in (c.spans or [(c.start, c.end)])],
+             "sentence": c.sentence, "start": c.start, "end": c.end,
              "checkworthiness": c.checkworthiness, "type": c.type, "quantities": c.quantities_json(),
              "evidence": [{"passage_id": h.passage_id, "source_id": h.source_id, "source_title": h.source_title,
                            "source": h.source_url or h.source, "text": h.text, "score": h.score,

@@ -74,7 +74,8 @@ _TOKEN = re.compile(
 class Quantity:
     """One number in a text, with what kind of quantity it is and where it stands."""
 
-    kind: str                      # count, ordinal, duration, year, date, percent, money, fraction, number
+    kind: str                      # count, ordinal, duration, year, date, percent, money, fraction, number,
+                                   # relative (signed days from the time of writing: "last week" = -7)
     value: float | None
     text: str
     start: int
@@ -328,6 +329,7 @@ class _Parser:
     def parse(self) -> list[Quantity]:
         self.dates()
         self.ranges()
+        self.relative()
         i = 0
         while i < len(self.toks):
             if i in self.used:
@@ -426,6 +428,34 @@ class _Parser:
                         i = end
                         continue
             i = start_tok + 1
+
+    def relative(self) -> None:
+        """Relative times: "last week", "next year", "three years ago", "yesterday" (signed days)."""
+        days_of = {"yesterday": -1.0, "today": 0.0, "tomorrow": 1.0}
+        i = 0
+        while i < len(self.toks):
+            w = self.low(i)
+            if i in self.used:
+                i += 1
+                continue
+            if w in days_of:
+                self.emit(i, i + 1, "relative", days_of[w], unit="day")
+            elif w in ("last", "next", "this", "past") and singular(self.low(i + 1)) in TIME_UNITS_DAYS \
+                    and not self.low(i + 1).endswith("s"):
+                sign = {"last": -1, "past": -1, "next": 1, "this": 0}[w]
+                self.emit(i, i + 2, "relative", sign * TIME_UNITS_DAYS[singular(self.low(i + 1))], unit="day")
+                i += 2
+                continue
+            else:
+                num = self.number_at(i) if (w[:1].isdigit() or w in UNITS_WORDS or w in TENS_WORDS) else None
+                if num:
+                    v, n, _ = num
+                    unit = singular(self.low(i + n))
+                    if unit in TIME_UNITS_DAYS and self.low(i + n + 1) == "ago":
+                        self.emit(i, i + n + 2, "relative", -v * TIME_UNITS_DAYS[unit], unit="day")
+                        i += n + 2
+                        continue
+            i += 1
 
     def one(self, i: int) -> int:
         t = self.toks[i]

@@ -59,7 +59,14 @@ def m001_create_tables(db: sqlite_utils.Database) -> None:
                   begin select raise(abort, 'reviews are append-only'); end""")
 
 
-MIGRATIONS = [m001_create_tables]
+def m002_claim_spans(db: sqlite_utils.Database) -> None:
+    """Atomic claims: the article's own words and their spans next to the self-contained rewrite."""
+    db.execute("alter table claims add column original text not null default ''")
+    db.execute("alter table claims add column spans text not null default '[]'")
+    db.execute("""update claims set original = text, spans = json_array(json_array(start, "end"))""")
+
+
+MIGRATIONS = [m001_create_tables, m002_claim_spans]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
@@ -78,9 +85,11 @@ def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str |
         for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts)):
             cid = db.execute(
                 'insert into claims (article_id, seq, start, "end", text, sentence, sentence_start, sentence_end, '
-                "type, checkworthiness, quantities, entities) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "type, checkworthiness, quantities, entities, original, spans) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [article_id, seq, c.start, c.end, c.text, c.sentence, c.sentence_start, c.sentence_end, c.type,
-                 c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities)]).lastrowid
+                 c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities),
+                 c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])])]).lastrowid
             claim_ids.append(cid)
             db.conn.executemany(
                 "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
@@ -96,7 +105,7 @@ def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str |
 
 _CLAIM_SELECT = """
 select c.id, c.article_id, a.title as article_title, c.seq, c.start, c."end", c.text, c.sentence,
-       c.sentence_start, c.sentence_end, c.type, c.checkworthiness, c.quantities, c.entities,
+       c.sentence_start, c.sentence_end, c.type, c.checkworthiness, c.quantities, c.entities, c.original, c.spans,
        s.verdict as suggested_verdict, s.confidence, s.rationale, s.passage_id as suggested_passage_id,
        r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
        r.passage_id as reviewed_passage_id
@@ -110,6 +119,7 @@ def _claim_row(row: dict) -> dict:
     row = dict(row)
     row["quantities"] = json.loads(row["quantities"])
     row["entities"] = json.loads(row["entities"])
+    row["spans"] = json.loads(row["spans"])
     return row
 
 
@@ -208,7 +218,7 @@ def export_rows(db: sqlite_utils.Database, article_id: int | None = None,
         where.append("r.id is not null")
     sql = f"""
     select a.id as article_id, a.title as article_title, coalesce(a.url, a.origin) as article_source,
-           c.id as claim_id, c.text as claim, c.sentence, c.start, c."end", c.type, c.checkworthiness,
+           c.id as claim_id, c.text as claim, c.original as claim_original, c.sentence, c.start, c."end", c.type, c.checkworthiness,
            s.verdict as suggested_verdict, s.confidence as suggestion_confidence, s.rationale as suggestion_rationale,
            r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
            coalesce(r.passage_id, e.passage_id) as evidence_passage_id,

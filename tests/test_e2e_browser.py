@@ -85,16 +85,34 @@ def browser():
 
 def test_add_source_check_review_export(app_url, browser, tmp_path):
     url, tmp = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.set_default_timeout(60_000)
+    try:
+        _flow(page, url, tmp_path)
+    except Exception:
+        page.screenshot(path=str(tmp / "failure.png"), full_page=True)
+        print("failure screenshot:", tmp / "failure.png", "streamlit log:", (tmp / "streamlit.log").read_text()[-3000:])
+        raise
+    finally:
+        page.close()
+
+
+def settle(page):
+    """Wait until Streamlit has finished the script run that the last action started."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+
+
+def _flow(page, url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "bridge.md"
     src.write_text(SOURCE)
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.set_default_timeout(120_000)
 
     # 1. add a source by uploading a file
     page.goto(url + "/sources")
     page.get_by_text("Add a source").first.wait_for()
     page.locator("input[type=file]").set_input_files(str(src))
+    settle(page)
     page.get_by_role("button", name="Add to library").click()
     page.get_by_text("added source 1").wait_for()
     page.get_by_text("Golden Gate Bridge facts").first.wait_for()
@@ -102,9 +120,14 @@ def test_add_source_check_review_export(app_url, browser, tmp_path):
 
     # 2. check an article by pasting it
     page.get_by_role("link", name="Check an article").click()
+    page.get_by_role("heading", name="Check an article").wait_for()
+    page.get_by_label("Article text").wait_for()
     page.get_by_label("Your name (stored with each review)").fill("e2e-reviewer")
     page.get_by_label("Your name (stored with each review)").press("Enter")
+    settle(page)
     page.get_by_label("Article text").fill(ARTICLE)
+    page.get_by_label("Article text").press("Control+Enter")
+    settle(page)
     page.get_by_role("button", name="Check", exact=True).click()
     page.get_by_text("2 claims").wait_for()
     page.get_by_text("REFUTED").first.wait_for()
@@ -122,6 +145,7 @@ def test_add_source_check_review_export(app_url, browser, tmp_path):
 
     # 4. export the CSV and check its rows
     page.get_by_role("link", name="Export").click()
+    page.get_by_role("heading", name="Export").wait_for()
     page.get_by_text("2 rows").wait_for()
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download CSV").click()
@@ -132,4 +156,3 @@ def test_add_source_check_review_export(app_url, browser, tmp_path):
     assert [(r["suggested_verdict"], r["human_verdict"], r["reviewer"]) for r in rows] == [
         ("SUPPORTED", "SUPPORTED", "e2e-reviewer"), ("REFUTED", "REFUTED", "e2e-reviewer")]
     assert rows[0]["evidence_source_title"] == "Golden Gate Bridge facts"
-    page.close()

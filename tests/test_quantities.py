@@ -118,3 +118,12 @@ def test_attach_context_prefers_the_entity_before():
 def test_round_trip_dict():
     q = first("12 founding members", "count")
     assert Quantity.from_dict(q.to_dict()) == q
+
+
+@pytest.mark.parametrize("text,days", [
+    ("last week", -7), ("next year", 365.2425), ("three years ago", -3 * YEAR), ("yesterday", -1),
+    ("this month", 0), ("2 days ago", -2),
+])
+def test_relative_times(text, days):
+    q = first(text, "relative")
+    assert q.value == pytest.approx(days) and q.text == text

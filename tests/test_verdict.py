@@ -102,12 +102,13 @@ def test_no_evidence():
 
 
 EXPECTED_DEMO = {
-    "Mark Rutte, the former Dutch prime minister, became NATO's 14th": "SUPPORTED",
-    "Stoltenberg, NATO's 13th secretary-general, took over in 2014.": "SUPPORTED",
-    "Stoltenberg led the alliance for 12 years": "REFUTED",
-    "Joseph Luns, the Dutch diplomat, spent 12 years in charge of NATO.": "CONFLICTING",
+    "Mark Rutte became NATO's 14th secretary-general on 1 October 2024": "SUPPORTED",
+    "Stoltenberg was NATO's 13th secretary-general.": "SUPPORTED",
+    "Stoltenberg took over in 2014.": "SUPPORTED",
+    "Stoltenberg led NATO for 12 years": "REFUTED",
+    "Joseph Luns spent 12 years in charge of NATO.": "CONFLICTING",
     "NATO now has 32 members": "SUPPORTED",
-    "The European Union, which shares headquarters city Brussels with NATO, has 27 member states.": "SUPPORTED",
+    "The European Union has 27 member states.": "SUPPORTED",
 }
 
 

@@ -1,0 +1,116 @@
+"""The trained check-worthiness model: the packaged MiniLM's first five layers, frozen, then a
+fine-tuned copy of its last layer, mean pooling and a logistic head, calibrated to [0, 1].
+
+The shipped file holds only what training changed (the last layer in float16 and the head,
+about 3.5 MB); the rest comes from the packaged model already installed for embeddings.
+Train it with `bench/train_checkworthiness.py DATA_DIR`.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["CheckworthinessModel", "get_checkworthiness_model", "MODEL_DIR", "MODEL_FILE", "META_FILE",
+           "TUNED_LAYER"]
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = MODEL_DIR / "checkworthiness.safetensors"
+META_FILE = MODEL_DIR / "checkworthiness.json"
+TUNED_LAYER = 5
+MAX_TOKENS = 96
+
+
+def extended_mask(mask, dtype):
+    """The additive attention mask a BERT layer takes, from a 0/1 padding mask."""
+    import torch
+
+    return (1.0 - mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
+
+
+def mean_pool(hidden, mask):
+    """Mean of token vectors over real (unpadded) tokens, as sentence-transformers pools."""
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+class CheckworthinessModel:
+    """Scores sentences for check-worthiness in [0, 1] (calibrated probability of "worth checking")."""
+
+    def __init__(self, embedder, model_file: Path = MODEL_FILE, meta_file: Path = META_FILE):
+        import torch
+        from safetensors.torch import load_file
+
+        self.meta = json.loads(Path(meta_file).read_text())
+        st_model = embedder._model
+        self.tokenizer = st_model.tokenizer
+        self.base = st_model[0].auto_model
+        weights = load_file(str(model_file))
+        self.layer = copy.deepcopy(self.base.encoder.layer[TUNED_LAYER])
+        self.layer.load_state_dict({k[len("layer."):]: v.float() for k, v in weights.items()
+                                    if k.startswith("layer.")})
+        self.layer.eval()
+        self.head_w = weights["head.weight"].float()
+        self.head_b = weights["head.bias"].float()
+        self.a, self.b = self.meta["calibration"]["a"], self.meta["calibration"]["b"]
+        self.threshold = float(self.meta["threshold"])
+        self._lock = threading.Lock()
+        self._torch = torch
+
+    def hidden_below(self, texts: Sequence[str]):
+        """(hidden states entering the tuned layer, attention mask) for a batch of texts."""
+        torch = self._torch
+        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS,
+                               return_tensors="pt")
+        with torch.no_grad():
+            out = self.base(**batch, output_hidden_states=True)
+        return out.hidden_states[TUNED_LAYER], batch["attention_mask"]
+
+    def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Uncalibrated scores of the head."""
+        torch = self._torch
+        out = []
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        with self._lock, torch.no_grad():
+            for i in range(0, len(order), batch_size):
+                idx = order[i:i + batch_size]
+                hidden, mask = self.hidden_below([texts[j] for j in idx])
+                h = self.layer(hidden, attention_mask=extended_mask(mask, hidden.dtype))
+                h = h[0] if isinstance(h, (tuple, list)) else h
+                z = mean_pool(h, mask) @ self.head_w.T + self.head_b
+                out.extend(zip(idx, z[:, 0].tolist()))
+        result = np.zeros(len(texts), dtype=np.float64)
+        for j, z in out:
+            result[j] = z
+        return result
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities in [0, 1] (Platt scaling fitted on held-out training data)."""
+        if not texts:
+            return np.zeros(0)
+        z = self.logits(texts)
+        return 1.0 / (1.0 + np.exp(-(self.a * z + self.b)))
+
+
+@functools.lru_cache(maxsize=2)
+def _load(embedder_id: int, embedder) -> CheckworthinessModel | None:
+    if not MODEL_FILE.exists() or not META_FILE.exists():
+        return None
+    return CheckworthinessModel(embedder)
+
+
+def get_checkworthiness_model(embedder=None) -> CheckworthinessModel | None:
+    """The shipped model on top of the packaged embedder, loaded once; None if it is not shipped."""
+    if embedder is None:
+        from sources.embed import get_embedder
+
+        embedder = get_embedder()
+    if embedder.model_id != "all-MiniLM-L6-v2":
+        return None  # the tuned layer belongs to the packaged model
+    return _load(id(embedder), embedder)

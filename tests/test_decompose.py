@@ -1,0 +1,57 @@
+"""Atomic, self-contained claims from the dependency parse (real spaCy pipeline)."""
+
+import pytest
+
+from claims.decompose import EntityContext, decompose
+
+
+def atoms(text, nlp):
+    ctx = EntityContext()
+    out = []
+    for sent in nlp(text).sents:
+        out.extend(decompose(sent, 0, ctx, lambda s, e: text[s:e]))
+    return out
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Stoltenberg, NATO's 13th secretary-general, took over in 2014.",
+     ["Stoltenberg took over in 2014.", "Stoltenberg was NATO's 13th secretary-general."]),
+    ("Mark Rutte, the former Dutch prime minister, became head of NATO in 2024.",
+     ["Mark Rutte became head of NATO in 2024.", "Mark Rutte is the former Dutch prime minister."]),
+    ("Joseph Luns, who spent 12 years in charge, was a Dutch diplomat.",
+     ["Joseph Luns was a Dutch diplomat.", "Joseph Luns spent 12 years in charge."]),
+    ("NATO was founded in 1949 by 12 countries and now has 32 members.",
+     ["NATO was founded in 1949 by 12 countries.", "NATO now has 32 members."]),
+])
+def test_compound_sentences_split(sentence, expected, nlp):
+    got = atoms(sentence, nlp)
+    assert [a.text for a in got] == expected
+    for a in got:
+        assert a.rewritten and a.spans
+        for s, e in a.spans:
+            assert sentence[s:e] in a.original
+
+
+def test_simple_sentence_stays_whole(nlp):
+    [a] = atoms("NATO has 32 members.", nlp)
+    assert (a.text, a.rewritten, a.spans) == ("NATO has 32 members.", False, [(0, 20)])
+
+
+def test_pronouns_and_vague_references_resolve_to_earlier_entities(nlp):
+    text = ("Jens Stoltenberg led NATO from 2014. His tenure lasted ten years. "
+            "The alliance grew by two members. It is based in Brussels.")
+    got = [a.text for a in atoms(text, nlp)]
+    assert "Jens Stoltenberg's tenure lasted ten years." in got
+    assert "NATO grew by two members." in got
+    assert "NATO is based in Brussels." in got
+
+
+def test_unresolvable_pronoun_is_left_alone(nlp):
+    [a] = atoms("He spent 12 years in charge.", nlp)
+    assert a.text == "He spent 12 years in charge." and not a.rewritten
+
+
+def test_original_wording_is_kept(nlp):
+    text = "NATO was founded in 1949. The alliance now has 32 members."
+    a = atoms(text, nlp)[1]
+    assert a.text == "NATO now has 32 members." and a.original == "The alliance now has 32 members."
