@@ -52,8 +52,11 @@ class EntityContext:
 
 
 def _name_tokens(head) -> list[int]:
-    """Token indices of a noun's name: its compounds and flat modifiers, then itself."""
-    left = [c.i for c in head.lefts if c.dep_ in ("compound", "flat", "amod") and c.ent_type_ == head.ent_type_]
+    """Token indices of a noun's name: the named entity it ends, else its compounds and itself."""
+    for ent in head.sent.ents:
+        if ent.start <= head.i < ent.end:
+            return list(range(ent.start, ent.end))
+    left = [c.i for c in head.lefts if c.dep_ in ("compound", "flat") and c.ent_type_ == head.ent_type_]
     return sorted(left + [head.i])
 
 
