@@ -41,7 +41,11 @@ def article_of(words: int) -> str:
     return "\n\n".join(out)
 
 
-def best_of(fn, runs=5):
+RUNS = 5
+
+
+def best_of(fn, runs=None):
+    runs = runs or RUNS
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -53,8 +57,11 @@ def best_of(fn, runs=5):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=5, help="repeat each timing, keep the best")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    global RUNS
+    RUNS = args.runs
     embedder, nlp = get_embedder(), get_nlp()
     scorer = get_checkworthiness_model(embedder)
     text = article_of(args.words)
@@ -91,9 +98,12 @@ def main() -> None:
 
     load_demo_library(db, embedder)
     check_article(db, doc, embedder, nlp=nlp)
-    t, r = best_of(lambda: check_article(db, doc, embedder, nlp=nlp), runs=3)
+    t, r = best_of(lambda: check_article(db, doc, embedder, nlp=nlp), runs=min(3, RUNS))
     out["full_check_with_evidence_and_verdicts_s"] = t
     out["full_check_stages_s"] = {k: round(v, 3) for k, v in r.timings.items()}
+    import resource
+
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if args.json:
         print(json.dumps(out, indent=2))
         return

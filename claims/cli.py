@@ -7,7 +7,6 @@ import json
 import os
 import sqlite3
 import sys
-from pathlib import Path
 
 import click
 
@@ -383,6 +382,67 @@ def eval_checkworthiness(path, threshold, as_json):
             r = result[name]
             click.echo(f"  {name:6} P {r['precision']:.3f}  R {r['recall']:.3f}  F1 {r['f1']:.3f}  "
                        f"(threshold {r['threshold']:.2f}, {r['sentences_per_s']:.0f} sentences/s)")
+
+
+def _eval_search(folder, split, mode, as_json, what):
+    from sources.evaluate import MODES, evaluate_retrieval
+
+    modes = MODES if mode == "all" else (mode,)
+    with _bar(f"Evaluating {what}", 1) as bar:
+        state = {"stage": None}
+
+        def progress(stage, done, total):
+            if stage != state["stage"]:
+                state["stage"] = stage
+                bar.label = f"{what}: {stage}"
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        result = evaluate_retrieval(folder, split, _embedder(), modes=modes, progress=progress)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['folder']} [{split}]: {result['documents']} documents, {result['passages']} passages, "
+               f"{result['queries']} queries, ingested in {result['ingest_s']:.0f} s")
+    names = ["recall@1", "recall@5", "recall@10", "recall@100", "mrr@10", "ndcg@10", "map@5"]
+    click.echo(f"  {'mode':8}" + "".join(f"{n:>11}" for n in names) + f"{'search s':>10}")
+    for m, r in result["modes"].items():
+        click.echo(f"  {m:8}" + "".join(f"{r[n]:>11.4f}" for n in names) + f"{r['search_s']:>10.2f}")
+
+
+@eval_.command("retrieval")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
+@click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_errors
+def eval_retrieval(folder, split, mode, as_json):
+    """Evidence retrieval on a BEIR-layout folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv):
+    ingests the corpus into a temporary library and runs every query through the search `check`
+    uses; Recall@1/5/10/100, MRR@10, nDCG@10, MAP@5 and the time taken, per search mode.
+
+    \b
+    Example:
+        factcheck eval retrieval ../shared/data/retrieval/scifact --split dev --json
+    """
+    _eval_search(folder, split, mode, as_json, "retrieval")
+
+
+@eval_.command("claim-matching")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
+@click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_errors
+def eval_claim_matching(folder, split, mode, as_json):
+    """Previously-checked claim matching on a BEIR-layout folder (queries: new claims or posts;
+    corpus: fact-checked claims), with the same metrics as `eval retrieval`.
+
+    \b
+    Example:
+        factcheck eval claim-matching ../shared/data/claim-matching/checkthat2020 --split test
+    """
+    _eval_search(folder, split, mode, as_json, "claim matching")
 
 
 def main():

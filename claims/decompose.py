@@ -102,7 +102,6 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
     while main and (doc[min(main)].is_space or doc[min(main)].text in "-•*>"):
         main.discard(min(main))
     pieces: list[list[int]] = []
-    prefixes: dict[int, list[tuple[int, str | None]]] = {}
 
     for tok in sent:
         if tok.dep_ == "appos" and tok.head.pos_ in ("PROPN", "NOUN"):

@@ -1,7 +1,8 @@
-"""From article text to check-worthy claims: sentences with offsets, a check-worthiness
-score in [0, 1], a claim type and the parsed quantities of each claim.
+"""From article text to check-worthy claims: sentences with offsets, atomic self-contained
+claims (`claims.decompose`), a check-worthiness score in [0, 1] (the trained model of
+`claims.checkworthiness`, with rule vetoes), a claim type and the parsed quantities of each claim.
 
-The scoring rules are pure functions over `SentenceFeatures`; spaCy only supplies
+The rule signals are pure functions over `SentenceFeatures`; spaCy only supplies
 sentences, entities, part-of-speech tags and the dependency parse.
 """
 
@@ -14,7 +15,7 @@ from typing import Callable, Iterable
 
 from claims.quantities import Quantity, attach_context, parse_quantities
 
-__all__ = ["Claim", "SentenceFeatures", "get_nlp", "analyze_sentences", "checkworthiness", "combine",
+__all__ = ["Claim", "SentenceFeatures", "get_nlp", "checkworthiness", "combine",
            "score_texts", "claim_type", "extract_claims", "analyze_passages", "PassageFacts", "DEFAULT_THRESHOLD",
            "CLAIM_TYPES"]
 
@@ -252,25 +253,6 @@ def _sentence_analysis(sent, offset: int):
     return text, start, end, feats
 
 
-def analyze_sentences(text: str, nlp=None, progress: Callable[[int, int], None] | None = None,
-                      batch_size: int = 64):
-    """Yield (sentence text, start, end, features) for every sentence of `text`.
-
-    Paragraphs are parsed in batches, so memory stays bounded on very long texts.
-    """
-    nlp = nlp or get_nlp()
-    paras = list(_paragraphs(text))
-    done = 0
-    for (offset, para), doc in zip(paras, nlp.pipe((p for _, p in paras), batch_size=batch_size)):
-        for sent in doc.sents:
-            if not sent.text.strip():
-                continue
-            yield _sentence_analysis(sent, offset)
-        done += 1
-        if progress:
-            progress(done, len(paras))
-
-
 def combine(f: SentenceFeatures, model_p: float | None, sentence: SentenceFeatures | None = None) -> float:
     """The final check-worthiness in [0, 1]: the trained model's calibrated probability when there is
     one (else the rule score), lowered for questions, captions and boilerplate (of the whole sentence)
@@ -297,7 +279,7 @@ def _default_scorer():
     return get_checkworthiness_model()
 
 
-def score_texts(texts: list[str], nlp=None, scorer="auto") -> "np.ndarray":
+def score_texts(texts: list[str], nlp=None, scorer="auto"):
     """Check-worthiness of each text taken as one unit (how `factcheck eval checkworthiness` scores
     labelled sentences): the same model and rules that `extract_claims` applies to claims."""
     import numpy as np
