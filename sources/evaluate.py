@@ -116,10 +116,13 @@ def evaluate_retrieval(folder: str | Path, split: str, embedder, modes: Sequence
     from sources.parse import Document
     from sources.search import Searcher
 
-    say = progress or (lambda stage, done, total: None)
+    if db_path is None:
+        with tempfile.TemporaryDirectory(prefix="factcheck-eval-") as tmp:
+            return evaluate_retrieval(folder, split, embedder, modes, Path(tmp) / "eval.db", passages_per_query,
+                                      progress)
     corpus, queries, qrels = load_beir(folder, split)
-    path = Path(db_path) if db_path else Path(tempfile.mkdtemp(prefix="factcheck-eval-")) / "eval.db"
-    db = store.open_db(path)
+    say = progress or (lambda stage, done, total: None)
+    db = store.open_db(db_path)
     t = time.perf_counter()
     docs = []
     for row in corpus:
