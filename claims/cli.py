@@ -384,6 +384,35 @@ def eval_checkworthiness(path, threshold, as_json):
                        f"(threshold {r['threshold']:.2f}, {r['sentences_per_s']:.0f} sentences/s)")
 
 
+@eval_.command("verification")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_errors
+def eval_verification(path, as_json):
+    """Verdicts on a JSONL file of {"claim", "label", "evidence": [{"text", "source"?}]} rows: each
+    claim and its given evidence go through the verdict code `check` uses. Accuracy, macro-F1,
+    confusion matrix, per-label precision/recall, a majority-class baseline, and the precision of
+    the quantity rules on claims with a parsed quantity when they give an answer.
+
+    \b
+    Example:
+        factcheck eval verification ../shared/data/verification/climate-fever.jsonl --json
+    """
+    from claims.evaluate import evaluate_verification
+
+    r = evaluate_verification(path)
+    if as_json:
+        _echo_json(r)
+        return
+    click.echo(f"{r['file']}: {r['n']} claims; {r['method']}: accuracy {r['accuracy']:.3f}, "
+               f"macro-F1 {r['macro_f1']:.3f}; majority ({r['majority_baseline']['label']}): "
+               f"accuracy {r['majority_baseline']['accuracy']:.3f}, macro-F1 {r['majority_baseline']['macro_f1']:.3f}")
+    for lab, v in r["per_label"].items():
+        click.echo(f"  {lab:20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  n {v['support']}")
+    num = r["numeric_claims"]
+    click.echo(f"  numeric claims {num['n']}, answered {num['answered']}, right {num['right']}")
+
+
 def _eval_search(folder, split, mode, as_json, what):
     from sources.evaluate import MODES, evaluate_retrieval
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from claims.errors import ClaimsError
 
-__all__ = ["prf", "read_jsonl", "evaluate_checkworthiness"]
+__all__ = ["prf", "read_jsonl", "evaluate_checkworthiness", "classification_report", "evaluate_verification"]
 
 
 def prf(labels: Sequence[int], scores: Sequence[float], threshold: float) -> dict:
@@ -78,3 +78,68 @@ def evaluate_checkworthiness(path: str | Path, nlp=None, scorer="auto", threshol
     out["rules"] = {**prf(labels, rule_scores, thr), "threshold": thr, "seconds": round(took, 2),
                     "sentences_per_s": round(len(texts) / took, 1)}
     return out
+
+
+def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict:
+    """Accuracy, macro-F1 over `labels`, per-label precision/recall/F1/support and the confusion matrix."""
+    n = len(gold)
+    per = {}
+    for lab in labels:
+        tp = sum(1 for g, p in zip(gold, pred) if g == lab and p == lab)
+        fp = sum(1 for g, p in zip(gold, pred) if g != lab and p == lab)
+        fn = sum(1 for g, p in zip(gold, pred) if g == lab and p != lab)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per[lab] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+                    "support": sum(1 for g in gold if g == lab)}
+    confusion = {g: {p: sum(1 for a, b in zip(gold, pred) if a == g and b == p) for p in labels} for g in labels}
+    return {"accuracy": round(sum(1 for g, p in zip(gold, pred) if g == p) / n, 4) if n else 0.0,
+            "macro_f1": round(sum(v["f1"] for v in per.values()) / len(per), 4) if per else 0.0,
+            "per_label": per, "confusion": confusion}
+
+
+def evaluate_verification(path: str | Path, nlp=None) -> dict:
+    """Run every claim of a verification file ({"claim", "label", "evidence": [{"text", "source"?}]})
+    with its given evidence through the verdict code `check` uses; the report, a majority-class
+    baseline, and how often the quantity rules are right when they answer."""
+    from claims.extract import PassageFacts, _sentence_analysis, analyze_passages, get_nlp
+    from claims.verdict import LABELS, suggest
+
+    nlp = nlp or get_nlp()
+    rows = read_jsonl(path, ("claim", "label", "evidence"))
+    bad = sorted({r["label"] for r in rows} - set(LABELS))
+    if bad:
+        raise ClaimsError(f"{path} has labels outside {', '.join(LABELS)}: {', '.join(bad)}")
+    t = time.perf_counter()
+    claims = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
+    items, owners = [], []
+    for i, r in enumerate(rows):
+        sources: dict[str, int] = {}
+        for j, e in enumerate(r["evidence"]):
+            src = e.get("source") or f"evidence {j + 1}"
+            sid = sources.setdefault(src, len(sources) + 1)
+            items.append({"passage_id": len(items), "source_id": sid, "source_title": src, "text": e["text"]})
+            owners.append(i)
+    facts = analyze_passages(items, nlp)
+    evidence: list[list[PassageFacts]] = [[] for _ in rows]
+    for item, owner in zip(items, owners):
+        evidence[owner].append(facts[item["passage_id"]])
+    pred = [suggest(r["claim"], f.quantities, f.entities, ev).label for r, f, ev in zip(rows, claims, evidence)]
+    took = time.perf_counter() - t
+    gold = [r["label"] for r in rows]
+    labels = [lab for lab in LABELS if lab in set(gold)]
+    majority = max(labels, key=gold.count)
+    numeric = [i for i, f in enumerate(claims) if f.quantities]
+    answered = [i for i in numeric if pred[i] != "NOT_ENOUGH_EVIDENCE"]
+    right = [i for i in answered if pred[i] == gold[i]]
+    return {
+        "file": str(path), "n": len(rows), "labels": labels, "method": "quantity rules",
+        **classification_report(gold, pred, labels),
+        "majority_baseline": {"label": majority,
+                              **{k: v for k, v in classification_report(gold, [majority] * len(gold), labels).items()
+                                 if k in ("accuracy", "macro_f1")}},
+        "numeric_claims": {"n": len(numeric), "answered": len(answered), "right": len(right),
+                           "precision_when_answering": round(len(right) / len(answered), 4) if answered else None},
+        "seconds": round(took, 2), "claims_per_s": round(len(rows) / took, 1) if took else None,
+    }

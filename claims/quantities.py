@@ -44,13 +44,21 @@ CURRENCY_SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 CURRENCY_WORDS = {"dollar": "USD", "euro": "EUR", "pound": "GBP", "yen": "JPY"}
 QUALIFIERS = {
     "about": "approx", "around": "approx", "approximately": "approx", "roughly": "approx",
-    "some": "approx", "nearly": "under", "almost": "under", "under": "under",
-    "over": "over", "more than": "over", "at least": "atleast", "less than": "under",
-    "fewer than": "under", "up to": "atmost", "at most": "atmost", "just over": "over",
-    "just under": "under", "a little under": "under", "a little over": "over",
-    "little under": "under", "little over": "over", "almost exactly": "approx",
-    "well over": "over", "more": "over", "since": "since",
+    "some": "approx", "almost exactly": "approx", "an estimated": "approx", "estimated": "approx",
+    "nearly": "nearly", "almost": "nearly", "just under": "nearly", "a little under": "nearly",
+    "little under": "nearly", "close to": "nearly", "just shy of": "nearly",
+    "just over": "justover", "a little over": "justover", "little over": "justover",
+    "slightly more than": "justover", "slightly over": "justover",
+    "over": "over", "more than": "over", "well over": "over", "greater than": "over", "above": "over",
+    "upwards of": "over", "in excess of": "over", "exceeding": "over",
+    "under": "under", "less than": "under", "fewer than": "under", "below": "under",
+    "at least": "atleast", "no fewer than": "atleast", "no less than": "atleast",
+    "up to": "atmost", "at most": "atmost", "no more than": "atmost",
 }
+# only in front of a year or a date ("by 12 countries" is no bound)
+TIME_QUALIFIERS = {"since": "since", "before": "before", "after": "after", "by": "by", "until": "by",
+                   "prior to": "before", "earlier than": "before", "later than": "after"}
+DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "our", "your", "my", "this", "that", "whose"}
 STOP_UNIT = {
     "and", "or", "of", "in", "on", "at", "to", "the", "a", "an", "is", "are", "was", "were",
     "has", "have", "had", "since", "for", "by", "with", "from", "who", "which", "that", "per",
@@ -82,7 +90,8 @@ class Quantity:
     end: int
     unit: str | None = None        # head noun, singular: "member", "year", "USD"
     modifiers: tuple[str, ...] = ()  # words between the number and its noun: ("founding",)
-    qualifier: str | None = None   # approx, under, over, atleast, atmost, since
+    qualifier: str | None = None   # approx, nearly, justover, over, under, atleast, atmost;
+                                   # for years and dates: since, before, after, by
     date: str | None = None        # ISO date for kind == "date"
     precision: str | None = None   # day, month or year for dates
     low: float | None = None       # bounds of what the text allows (durations in days)
@@ -222,14 +231,21 @@ class _Parser:
         self.used.update(range(i, j))
         return q
 
-    def qualifier_before(self, i: int) -> str | None:
+    def qualifier_before(self, i: int, table: dict[str, str] = QUALIFIERS) -> str | None:
         for n in (3, 2, 1):
             if i - n < 0:
                 continue
             phrase = " ".join(self.low(k) for k in range(i - n, i))
-            if phrase in QUALIFIERS:
-                return QUALIFIERS[phrase]
+            if phrase in table:
+                return table[phrase]
         return None
+
+    def time_qualifier_before(self, i: int) -> str | None:
+        """"before 1998", "since 2014", "by 2035" (skipping a preposition: "before in 1998" is rare)."""
+        got = self.qualifier_before(i, TIME_QUALIFIERS)
+        if got is None and self.low(i - 1) in ("in", "on", "of"):
+            got = self.qualifier_before(i - 1, TIME_QUALIFIERS)
+        return got
 
     def number_at(self, i: int) -> tuple[float, int, str] | None:
         """(value, tokens used, raw first token) for a cardinal starting at token i."""
@@ -252,6 +268,8 @@ class _Parser:
                 v *= 1e6
                 used = 2
             return v, used, t.text
+        if t.text[:1].isupper() and i > 0 and self.low(i - 1) not in (".", "!", "?", '"', "“", "(", ":", "—"):
+            return None  # "Twenty-One Pilots": a number word inside a name
         words = []
         k = i
         while k < len(self.toks) and len(words) < 8:
@@ -375,7 +393,7 @@ class _Parser:
             if got:
                 iso, precision, n = got
                 self.emit(i, i + n, "date", None, date=iso, precision=precision,
-                          qualifier=self.qualifier_before(i))
+                          qualifier=self.time_qualifier_before(i))
                 i += n
             else:
                 i += 1
@@ -468,6 +486,8 @@ class _Parser:
         if ordv is None and lw in TENS_WORDS and self.low(i + 1) == "-" and self.low(i + 2) in ORDINAL_WORDS:
             ordv = TENS_WORDS[lw] + ORDINAL_WORDS[self.low(i + 2)]
             n_ord = 3
+        if ordv is not None and not m and not (self.low(i - 1) in DETERMINERS or self.low(i - 1).endswith("'s")):
+            ordv = None  # "was first released": an adverb, not a rank
         if ordv is not None:
             if lw in FRACTION_WORDS and self.low(i - 1) == "a" and self.low(i + 1) == "of":
                 # "a third of the members"
@@ -483,12 +503,14 @@ class _Parser:
             num = self.number_at(i + 1) if i + 1 < len(self.toks) else None
             if num:
                 v, n, _ = num
-                self.emit(i, i + 1 + n, "money", v, unit=currency, qualifier=self.qualifier_before(i))
+                q = self.qualifier_before(i)
+                low, high = _bounds(v, q, rounding=0.0)
+                self.emit(i, i + 1 + n, "money", v, unit=currency, qualifier=q, low=low, high=high)
                 return i + 1 + n
             return i + 1
         # decades: the 1990s
         if re.fullmatch(r"\d{4}s", lw):
-            self.emit(i, i + 1, "year", float(lw[:4]), precision="decade", qualifier=qual)
+            self.emit(i, i + 1, "year", float(lw[:4]), precision="decade", qualifier=self.time_qualifier_before(i))
             return i + 1
         # fractions: two-thirds, one third, half of
         if lw in UNITS_WORDS and self.low(i + 1) in ("-", "") and self.low(i + 2) in FRACTION_WORDS:
@@ -501,15 +523,48 @@ class _Parser:
         if lw == "half" and self.low(i + 1) == "of":
             self.emit(i, i + 1, "fraction", 0.5, qualifier=qual)
             return i + 1
+        if lw[:1].isdigit() and i > 0 and self.toks[i - 1].end == t.start and (
+                self.toks[i - 1].text[-1:].isalpha() or (self.low(i - 1) == "-" and i > 1 and
+                                                         self.toks[i - 2].end == self.toks[i - 1].start and
+                                                         self.toks[i - 2].text[-1:].isalpha())):
+            return i + 1  # "COVID-19", "G7", "SARS-CoV-2": part of a name, not a quantity
         num = self.number_at(i)
         if not num:
             return i + 1
         value, n, raw = num
         j = i + n
+        # a numeric range: "36–70%", "1.5 to 4.5 degrees", "between 75% and 90%"
+        sep = self.low(j)
+        if sep in ("%", "percent"):
+            sep_at = j + 1
+            sep = self.low(sep_at)
+        else:
+            sep_at = j
+        if (sep in ("-", "–", "to") or (sep == "and" and self.low(i - 1) == "between")) and \
+                not _is_year(value, raw) and sep_at + 1 < len(self.toks):
+            other = self.number_at(sep_at + 1)
+            if other and other[0] > value:
+                k = sep_at + 1 + other[1]
+                unit_tok = self.low(k)
+                if unit_tok in ("%", "percent") or self.low(j) in ("%", "percent"):
+                    end = k + 1 if unit_tok in ("%", "percent") else k
+                    self.emit(i, end, "percent", other[0], unit="percent", low=value, high=other[0])
+                    return end
+                unit, mods, end = self.unit_after(k)
+                if unit in TIME_UNITS_DAYS:
+                    d = TIME_UNITS_DAYS[unit]
+                    self.emit(i, end, "duration", other[0] * d, unit=unit, modifiers=mods, low=value * d,
+                              high=other[0] * d)
+                    return end
+                kind = "count" if unit else "number"
+                self.emit(i, end if unit else k, kind, other[0], unit=unit, modifiers=mods, low=value,
+                          high=other[0])
+                return end if unit else k
         nxt = self.low(j)
         if nxt == "%" or nxt == "percent" or (nxt == "per" and self.low(j + 1) == "cent"):
             end = j + (2 if nxt == "per" else 1)
-            self.emit(i, end, "percent", value, unit="percent", qualifier=qual)
+            low, high = _bounds(value, qual, rounding=0.0)
+            self.emit(i, end, "percent", value, unit="percent", qualifier=qual, low=low, high=high)
             return end
         if nxt == "percentage" and self.low(j + 1) == "points":
             self.emit(i, j + 2, "percent", value, unit="percentage point", qualifier=qual)
@@ -520,11 +575,12 @@ class _Parser:
             yearish_prev = prev in ("in", "since", "by", "from", "until", "of", "to", "year", "before",
                                     "after", "during", "early", "late", "mid", "around", "(", ",", "")
             if unit is None or yearish_prev:
-                self.emit(i, j, "year", value, precision="year", qualifier=qual)
+                self.emit(i, j, "year", value, precision="year", qualifier=self.time_qualifier_before(i))
                 return j
         unit, mods, end = self.unit_after(j)
         if unit in CURRENCY_WORDS:
-            self.emit(i, end, "money", value, unit=CURRENCY_WORDS[unit], qualifier=qual)
+            low, high = _bounds(value, qual, rounding=0.0)
+            self.emit(i, end, "money", value, unit=CURRENCY_WORDS[unit], qualifier=qual, low=low, high=high)
             return end
         if unit in TIME_UNITS_DAYS:
             days = value * TIME_UNITS_DAYS[unit]
@@ -557,15 +613,21 @@ def _bounds(value: float, qualifier: str | None, rounding: float) -> tuple[float
 
     `rounding` is the size of the stated unit (a year for "12 years"): a whole
     number of units is consistent with anything up to one unit more ("12 years"
-    for 12 years 8 months) because people round durations down.
+    for 12 years 8 months) because people round durations down. "More than" and
+    "less than" are strict and open-ended; "nearly" and "just over" stay close.
     """
+    eps = 1e-9 * max(1.0, abs(value))
     if qualifier == "approx":
         slack = max(abs(value) * 0.1, rounding)
         return value - slack, value + slack
-    if qualifier == "under":
+    if qualifier == "nearly":
         return value - abs(value) * 0.1, value
-    if qualifier == "over":
+    if qualifier == "justover":
         return value, value + max(abs(value) * 0.1, rounding)
+    if qualifier == "over":
+        return value + eps, float("inf")
+    if qualifier == "under":
+        return float("-inf"), value - eps
     if qualifier == "atleast":
         return value, float("inf")
     if qualifier == "atmost":

@@ -8,6 +8,7 @@ shows the computation.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -28,7 +29,8 @@ UNIT_GROUPS = [
 PREDICATE_GROUPS = [
     {"take", "become", "assume", "start", "begin", "appoint", "elect", "name", "succeed", "arrive"},
     {"join", "accede", "admit", "enter"},
-    {"found", "establish", "create", "form", "sign", "set", "launch", "open", "complete", "finish", "build"},
+    {"found", "establish", "create", "form", "sign", "set", "launch", "open", "complete", "finish", "build",
+     "release", "publish", "premiere", "debut", "introduce", "issue"},
     {"lead", "serve", "head", "spend", "hold", "run", "chair", "remain", "stay"},
     {"leave", "step", "resign", "end", "retire", "depart", "quit"},
     {"die", "kill"},
@@ -119,7 +121,33 @@ def _same_unit(c: Quantity, e: Quantity) -> bool:
     return same_head and set(c.modifiers) - MODIFIER_IGNORE == set(e.modifiers) - MODIFIER_IGNORE
 
 
+NUMERIC_KINDS = ("count", "money", "percent", "number", "fraction", "duration")
+UNIQUE_EVENT_GROUPS = (0, 1, 2, 4, 5, 6)  # start, join, found/release, end, die, bear (PREDICATE_GROUPS indexes)
+HEDGES = {"over": "more than", "under": "less than", "nearly": "nearly", "approx": "about", "justover": "just over",
+          "atleast": "at least", "atmost": "at most", "before": "before", "after": "after", "by": "by",
+          "since": "since"}
+
+
+def _distance(c: Quantity, e: Quantity) -> float:
+    cv, ev = abs(c.value or 0.0), abs(e.value or 0.0)
+    if cv <= 0 or ev <= 0:
+        return abs(cv - ev)
+    return abs(math.log(ev / cv))
+
+
+def _unique_event(c: Quantity) -> bool:
+    return _group(c.predicate, PREDICATE_GROUPS) in UNIQUE_EVENT_GROUPS
+
+
+def said(q: Quantity) -> str:
+    """The quantity as the text states it, hedge included ("more than 100 people")."""
+    hedge = HEDGES.get(q.qualifier or "")
+    return f"{hedge} {q.text}" if hedge and not q.text.lower().startswith(hedge) else q.text
+
+
 def _same_event(c: Quantity, e: Quantity) -> bool:
+    if c.predicate and c.predicate == e.predicate and c.predicate not in ("be", "have", "do"):
+        return True
     gc, ge = _group(c.predicate, PREDICATE_GROUPS), _group(e.predicate, PREDICATE_GROUPS)
     return gc is not None and gc == ge
 
@@ -130,8 +158,8 @@ def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: Pas
     kinds_ok = c.kind == e.kind or {c.kind, e.kind} <= {"year", "date"}
     if not kinds_ok or not _same_unit(c, e):
         return False
-    if not claim_entities:
-        return False
+    if not claim_entities or not c.subject:
+        return False  # without knowing what the claim's number is about, no comparison is safe
     if c.subject and e.subject:
         return same_entity(c.subject, e.subject)
     if c.subject:
@@ -154,12 +182,18 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
         ey = e.value if e.kind == "year" else (int(e.date[:4]) if e.date else None)
         if cy is None or ey is None:
             return None
-        if c.kind == "date" and e.kind == "date" and c.precision == e.precision == "day":
-            same = c.date == e.date
+        if c.precision == "decade":
+            inside = int(cy) <= int(ey) < int(cy) + 10
+            return ("agree" if inside else "disagree"), f"{int(ey)} is {'' if inside else 'not '}in the {c.text}"
+        both_days = c.kind == "date" and e.kind == "date" and c.precision == e.precision == "day"
+        ckey, ekey = (c.date, e.date) if both_days else (int(cy), int(ey))
+        bound = {"before": ekey < ckey, "after": ekey > ckey, "by": ekey <= ckey,
+                 "since": ekey <= ckey}.get(c.qualifier or "")
+        if bound is not None:
+            return ("agree" if bound else "disagree"), f"{e.text} is {'' if bound else 'not '}{c.qualifier} {c.text}"
+        same = ckey == ekey
+        if both_days:
             return ("agree" if same else "disagree"), f"{e.text} {'is' if same else 'is not'} {c.text}"
-        if c.qualifier == "since":
-            return ("agree" if ey <= cy else "disagree"), f"{int(ey)} vs since {int(cy)}"
-        same = int(cy) == int(ey)
         return ("agree" if same else "disagree"), f"{int(ey)} {'=' if same else '≠'} {int(cy)}"
     if c.value is None or e.value is None:
         return None
@@ -171,13 +205,13 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
             elo <= chi and clo <= ehi and not (e.qualifier is None and c.qualifier is None and
                                                abs(c.value - e.value) >= TIME_UNITS_DAYS.get(c.unit or "day", 1) * 0.99))
         shown = describe_days(e.value) if e.derived else e.text
-        return ("agree" if agree else "disagree"), f"{shown} {'is consistent with' if agree else 'is not'} {c.text}"
+        return ("agree" if agree else "disagree"), f"{shown} {'is consistent with' if agree else 'is not'} {said(c)}"
     if c.kind in ("count", "ordinal", "number", "money", "percent", "fraction"):
         clo, chi = _interval(c)
         elo, ehi = _interval(e)
         tol = 0.5 if c.kind == "percent" and c.qualifier is None else 0.0
         agree = elo - tol <= chi and clo <= ehi + tol
-        return ("agree" if agree else "disagree"), f"{e.text} {'matches' if agree else 'differs from'} {c.text}"
+        return ("agree" if agree else "disagree"), f"{said(e)} {'matches' if agree else 'differs from'} {said(c)}"
     return None
 
 
@@ -199,6 +233,7 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
     comparisons: list[Comparison] = []
     for p in evidence:
         for c in claim_quantities:
+            found = []
             for e in p.quantities:
                 if not compatible(c, e, claim_entities, p):
                     continue
@@ -206,10 +241,22 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                 if got is None:
                     continue
                 outcome, detail = got
-                # a differing year or duration only refutes when it is about the same event
-                if outcome == "disagree" and c.kind in ("year", "date", "duration") and not _same_event(c, e):
+                # a year or a date says something only about the same event ("born in 1919" is no
+                # evidence for "murdered in 1919"), and a different year refutes only an event that
+                # happens once (born, founded, took office; not "won the cup"); a differing
+                # duration only refutes for the same event
+                if c.kind in ("year", "date") and not _same_event(c, e):
                     continue
-                comparisons.append(Comparison(c, e, p, outcome, detail))
+                if outcome == "disagree" and c.kind in ("year", "date") and not _unique_event(c):
+                    continue
+                if outcome == "disagree" and c.kind == "duration" and not _same_event(c, e):
+                    continue
+                found.append(Comparison(c, e, p, outcome, detail))
+            # of several numbers of one passage, the one nearest the claim's speaks to it
+            # ("less than $127 million" against a total of $127 million, not a $59 million part)
+            if found and c.kind in NUMERIC_KINDS:
+                found = [min(found, key=lambda f: _distance(c, f.evidence_q))]
+            comparisons.extend(found)
     top = evidence[0]
     if not comparisons:
         return Verdict("NOT_ENOUGH_EVIDENCE", 0.5,
@@ -232,20 +279,20 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
     if conflicting:
         a, d = conflicting[0]
         return Verdict("CONFLICTING", 0.6 * max(a.passage.credibility, d.passage.credibility),
-                       f"Sources disagree on \"{a.claim_q.text}\": \"{_quote(a.passage, a.evidence_q)}\" "
+                       f"Sources disagree on \"{said(a.claim_q)}\": \"{_quote(a.passage, a.evidence_q)}\" "
                        f"({a.passage.source_title}): {a.detail}; but \"{_quote(d.passage, d.evidence_q)}\" "
                        f"({d.passage.source_title}): {d.detail}.",
                        passage_id=a.passage.passage_id, source_id=a.passage.source_id, comparisons=comparisons)
     if refuting:
         d = refuting[0]
         return Verdict("REFUTED", round(0.9 * d.passage.credibility, 3),
-                       f"Claim says \"{d.claim_q.text}\"; \"{_quote(d.passage, d.evidence_q)}\" "
+                       f"Claim says \"{said(d.claim_q)}\"; \"{_quote(d.passage, d.evidence_q)}\" "
                        f"({d.passage.source_title}): {d.detail}.",
                        passage_id=d.passage.passage_id, source_id=d.passage.source_id, comparisons=comparisons)
     a = supporting[0]
     share = len(supporting) / max(1, len(claim_quantities))
     return Verdict("SUPPORTED", round((0.6 + 0.3 * share) * a.passage.credibility, 3),
-                   f"Claim says \"{a.claim_q.text}\"; \"{_quote(a.passage, a.evidence_q)}\" "
+                   f"Claim says \"{said(a.claim_q)}\"; \"{_quote(a.passage, a.evidence_q)}\" "
                    f"({a.passage.source_title}): {a.detail}.",
                    passage_id=a.passage.passage_id, source_id=a.passage.source_id, comparisons=comparisons)
 

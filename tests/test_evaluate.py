@@ -76,3 +76,39 @@ def test_eval_errors(beir, tmp_path):
         load_beir(beir, "dev")
     r = CliRunner().invoke(cli, ["eval", "retrieval", str(tmp_path / "nope")])
     assert r.exit_code == 1 and "no such folder" in r.output
+
+
+def test_classification_report():
+    from claims.evaluate import classification_report
+
+    r = classification_report(["A", "A", "B", "C"], ["A", "B", "B", "B"], ["A", "B", "C"])
+    assert r["accuracy"] == 0.5
+    assert r["per_label"]["A"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "support": 2}
+    assert r["per_label"]["C"]["f1"] == 0.0 and r["confusion"]["C"]["B"] == 1
+    assert r["macro_f1"] == pytest.approx((0.6667 + 0.5 + 0.0) / 3, abs=1e-4)
+
+
+VERIFICATION = [
+    {"id": "1", "claim": "NATO has 31 members.", "label": "REFUTED",
+     "evidence": [{"text": "NATO has 32 members today.", "source": "NATO"}]},
+    {"id": "2", "claim": "NATO has 32 members.", "label": "SUPPORTED",
+     "evidence": [{"text": "NATO has 32 members today.", "source": "NATO"}]},
+    {"id": "3", "claim": "The bridge is painted orange.", "label": "NOT_ENOUGH_EVIDENCE",
+     "evidence": [{"text": "The Eiffel Tower is 330 metres tall."}]},
+]
+
+
+def test_eval_verification_command(tmp_path, nlp):
+    data = tmp_path / "ver.jsonl"
+    data.write_text("\n".join(json.dumps(r) for r in VERIFICATION))
+    r = CliRunner().invoke(cli, ["eval", "verification", str(data), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["accuracy"] == 1.0 and out["labels"] == ["SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE"]
+    assert out["numeric_claims"] == {"n": 2, "answered": 2, "right": 2, "precision_when_answering": 1.0}
+    assert out["majority_baseline"]["accuracy"] == pytest.approx(1 / 3, abs=1e-3)
+    assert "macro-F1" in CliRunner().invoke(cli, ["eval", "verification", str(data)]).output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"claim": "x", "label": "MAYBE", "evidence": []}))
+    r = CliRunner().invoke(cli, ["eval", "verification", str(bad)])
+    assert r.exit_code == 1 and "labels outside" in r.output

@@ -77,11 +77,30 @@ def test_year_range_has_year_slack():
 
 
 @pytest.mark.parametrize("text,qualifier", [
-    ("about 30 countries", "approx"), ("nearly 14 years", "under"), ("more than 100 people", "over"),
-    ("at least 5 members", "atleast"), ("a little under thirteen years", "under"), ("since 2014", "since"),
+    ("about 30 countries", "approx"), ("nearly 14 years", "nearly"), ("more than 100 people", "over"),
+    ("at least 5 members", "atleast"), ("a little under thirteen years", "nearly"), ("since 2014", "since"),
+    ("less than $127 million", "under"), ("over 79 %", "over"), ("born before 1967", "before"),
+    ("founded by 12 countries", None), ("by 2035", "by"), ("after 1 October 2024", "after"),
 ])
 def test_qualifiers(text, qualifier):
     assert parse_quantities(text)[0].qualifier == qualifier
+
+
+def test_more_than_is_strict_and_open_ended():
+    q = first("more than five different sports", "count")
+    assert q.low > 5 and q.high == float("inf")
+    q = first("less than $127 million", "money")
+    assert q.high < 127_000_000
+
+
+@pytest.mark.parametrize("text", ["Guilty Gear was first released in Japan.", "Tyler Joseph leads Twenty-One Pilots.",
+                                  "He came second in the race."])
+def test_words_that_are_not_quantities(text):
+    assert [q for q in parse_quantities(text) if q.kind in ("ordinal", "count", "number")] == []
+
+
+def test_sentence_initial_number_word():
+    assert first("Twelve countries signed the treaty.", "count").value == 12
 
 
 @pytest.mark.parametrize("text", ["", "   ", "one of the best", "No numbers here at all.", "Is it?"])
@@ -127,3 +146,17 @@ def test_round_trip_dict():
 def test_relative_times(text, days):
     q = first(text, "relative")
     assert q.value == pytest.approx(days) and q.text == text
+
+
+@pytest.mark.parametrize("text,kind,low,high", [
+    ("36–70% of it", "percent", 36, 70), ("between 75% and 90%", "percent", 75, 90),
+    ("1.5 to 4.5 degrees", "count", 1.5, 4.5), ("2-3 years", "duration", 2 * YEAR, 3 * YEAR),
+])
+def test_numeric_ranges(text, kind, low, high):
+    q = first(text, kind)
+    assert (q.low, q.high) == (pytest.approx(low), pytest.approx(high))
+
+
+@pytest.mark.parametrize("text", ["COVID-19 patients", "the G7 summit", "SARS-CoV-2 infections"])
+def test_numbers_inside_names_are_not_quantities(text):
+    assert parse_quantities(text) == []

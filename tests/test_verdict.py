@@ -35,7 +35,7 @@ def test_same_entity(a, b, same):
     ("12 years", "thirteen years", "duration", "disagree"),
     ("12 years", "a little under thirteen years", "duration", "agree"),
     ("almost 14 years", "from 14 October 2010 to 2 July 2024", "duration", "agree"),
-    ("13th", "thirteenth", "ordinal", "agree"),
+    ("the 13th", "the thirteenth", "ordinal", "agree"),
     ("in 2014", "on 1 October 2014", None, "agree"),
     ("in 2014", "in 2013", "year", "disagree"),
     ("2%", "2.4%", "percent", "agree"),
