@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -101,8 +102,6 @@ def main() -> None:
     t, r = best_of(lambda: check_article(db, doc, embedder, nlp=nlp), runs=min(3, RUNS))
     out["full_check_with_evidence_and_verdicts_s"] = t
     out["full_check_stages_s"] = {k: round(v, 3) for k, v in r.timings.items()}
-    import resource
-
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if args.json:
         print(json.dumps(out, indent=2))

@@ -439,12 +439,22 @@ def _eval_search(folder, split, mode, as_json, what):
         click.echo(f"  {m:8}" + "".join(f"{r[n]:>11.4f}" for n in names) + f"{r['search_s']:>10.2f}")
 
 
+def _search_eval_options(fn):
+    """The arguments `eval retrieval` and `eval claim-matching` share."""
+    for deco in reversed([
+        click.argument("folder", type=click.Path(file_okay=False)),
+        click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score."),
+        click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all",
+                     show_default=True),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+        user_errors,
+    ]):
+        fn = deco(fn)
+    return fn
+
+
 @eval_.command("retrieval")
-@click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
-@click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@user_errors
+@_search_eval_options
 def eval_retrieval(folder, split, mode, as_json):
     """Evidence retrieval on a BEIR-layout folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv):
     ingests the corpus into a temporary library and runs every query through the search `check`
@@ -458,11 +468,7 @@ def eval_retrieval(folder, split, mode, as_json):
 
 
 @eval_.command("claim-matching")
-@click.argument("folder", type=click.Path(file_okay=False))
-@click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score.")
-@click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all", show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@user_errors
+@_search_eval_options
 def eval_claim_matching(folder, split, mode, as_json):
     """Previously-checked claim matching on a BEIR-layout folder (queries: new claims or posts;
     corpus: fact-checked claims), with the same metrics as `eval retrieval`.
