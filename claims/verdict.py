@@ -160,13 +160,9 @@ def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: Pas
         return False
     if not claim_entities or not c.subject:
         return False  # without knowing what the claim's number is about, no comparison is safe
-    if c.subject and e.subject:
-        return same_entity(c.subject, e.subject)
-    if c.subject:
-        return any(same_entity(c.subject, p) for p in passage.entities)
     if e.subject:
-        return any(same_entity(e.subject, ent) for ent in claim_entities)
-    return any(same_entity(p, ent) for p in passage.entities for ent in claim_entities)
+        return same_entity(c.subject, e.subject)
+    return any(same_entity(c.subject, p) for p in passage.entities)
 
 
 def _interval(q: Quantity) -> tuple[float, float]:
