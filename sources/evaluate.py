@@ -129,8 +129,8 @@ def evaluate_retrieval(folder: str | Path, split: str, embedder, modes: Sequence
         text = (row.get("text") or "").strip()
         if not text:
             continue
-        docs.append((Document(title=(row.get("title") or "").strip() or str(row["_id"]), text=text,
-                              origin=str(row["_id"]), kind="text"), None))
+        docs.append((Document(title=(row.get("title") or "").strip(), text=text, origin=str(row["_id"]),
+                              kind="text"), None))
     by_hash: dict[str, list[str]] = {}
     for doc, _ in docs:
         by_hash.setdefault(store.content_hash(doc.text), []).append(doc.origin)

@@ -16,7 +16,8 @@ from sources.errors import EmptyDocument, SourceError
 from sources.fetch import fetch_url, is_url
 from sources.parse import Document, parse_document, read_path
 
-__all__ = ["AddResult", "read_source", "add_document", "add_documents", "add_source", "add_text", "remove_source"]
+__all__ = ["AddResult", "read_source", "add_document", "add_documents", "add_source", "add_text", "remove_source",
+           "embedding_text"]
 
 Progress = Callable[[int, int], None]
 
@@ -54,6 +55,15 @@ def read_source(spec: str, title: str | None = None, session: requests.Session |
     return read_path(spec, title=title), None
 
 
+EMBED_TITLE = True
+
+
+def embedding_text(title: str, passage: str) -> str:
+    """What gets embedded for a passage: its source's title, then the passage (a title says what
+    a passage is about when the passage itself only says "it"); see bench/RESULTS.md."""
+    return f"{title}\n{passage}" if EMBED_TITLE and title else passage
+
+
 def add_document(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
                  credibility: float = 1.0, progress: Progress | None = None) -> AddResult:
     """Chunk, embed (only texts without a vector yet) and store a parsed document."""
@@ -86,7 +96,8 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
             raise EmptyDocument(f"{doc.origin} has no sentences to index")
         in_batch[digest] = doc.origin
         plans.append((doc, url, digest, spans))
-    texts = {store.content_hash(s.text): s.text for p in plans if not isinstance(p, AddResult) for s in p[3]}
+    texts = {store.content_hash(embedding_text(p[0].title, s.text)): embedding_text(p[0].title, s.text)
+             for p in plans if not isinstance(p, AddResult) for s in p[3]}
     todo = sorted(store.missing_hashes(db, embedder.model_id, texts))
     vectors = dict(zip(todo, embedder.encode([texts[h] for h in todo], progress=progress))) if todo else {}
     if not todo and progress:
@@ -97,12 +108,12 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
             results.append(p)
             continue
         doc, url, digest, spans = p
-        hashes = {store.content_hash(s.text) for s in spans}
+        keyed = [(s.start, s.end, s.text, store.content_hash(embedding_text(doc.title, s.text))) for s in spans]
+        hashes = {k[3] for k in keyed}
         mine = {h: v for h, v in vectors.items() if h in hashes}
         source_id = store.insert_source(
             db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
-            passages=[(s.start, s.end, s.text) for s in spans], model_id=embedder.model_id, vectors=mine,
-            credibility=credibility)
+            passages=keyed, model_id=embedder.model_id, vectors=mine, credibility=credibility)
         results.append(AddResult(source_id, doc.title, doc.origin, True, len(spans), len(mine),
                                  f"added source {source_id} ({doc.title}): {len(spans)} passages, "
                                  f"{len(mine)} embedded"))

@@ -99,7 +99,7 @@ def m001_create_tables(db: sqlite_utils.Database) -> None:
             start integer not null,
             "end" integer not null,
             text text not null,
-            content_hash text not null
+            content_hash text not null     -- of the text embedded for it (title + passage), the vector key
         )""")
     db.execute("create index idx_passages_source on passages(source_id)")
     db.execute("create index idx_passages_hash on passages(content_hash)")
@@ -163,9 +163,10 @@ def missing_hashes(db: sqlite_utils.Database, model_id: str, hashes: Iterable[st
 
 
 def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, kind: str,
-                  text: str, digest: str, passages: Sequence[tuple[int, int, str]],
+                  text: str, digest: str, passages: Sequence[tuple[int, int, str, str]],
                   model_id: str, vectors: dict[str, np.ndarray], credibility: float = 1.0) -> int:
-    """Store a source, its passages and any new vectors in one transaction; return its id."""
+    """Store a source, its passages (start, end, text, hash of the text that was embedded for it)
+    and any new vectors in one transaction; return its id."""
     with db.atomic():
         cur = db.execute(
             "insert into sources (title, origin, url, kind, fetched_at, content_hash, text, credibility) "
@@ -174,7 +175,7 @@ def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: st
         source_id = cur.lastrowid
         db.conn.executemany(
             'insert into passages (source_id, seq, start, "end", text, content_hash) values (?, ?, ?, ?, ?, ?)',
-            [(source_id, i, s, e, t, content_hash(t)) for i, (s, e, t) in enumerate(passages)])
+            [(source_id, i, s, e, t, h) for i, (s, e, t, h) in enumerate(passages)])
         db.conn.executemany(
             "insert or ignore into embeddings (model_id, content_hash, dims, vector) values (?, ?, ?, ?)",
             [(model_id, h, int(v.shape[0]), np.asarray(v, "<f4").tobytes()) for h, v in vectors.items()])

@@ -115,6 +115,7 @@ def _flow(page, url, tmp_path):
     settle(page)
     page.get_by_role("button", name="Add to library").click()
     page.get_by_text("added source 1").wait_for()
+    settle(page)
     page.get_by_text("Golden Gate Bridge facts").first.wait_for()
     page.screenshot(path=str(SHOTS / "sources.png"), full_page=True)
 
@@ -131,22 +132,27 @@ def _flow(page, url, tmp_path):
     page.get_by_role("button", name="Check", exact=True).click()
     page.get_by_text("2 claims").wait_for()
     page.get_by_text("REFUTED").first.wait_for()
+    settle(page)
     page.screenshot(path=str(SHOTS / "check.png"), full_page=True)
 
     # 3. review both claims: accept the first suggestion, then the second
     page.get_by_role("button", name="Open").first.click()
     page.get_by_text("Claim 1 of 2").wait_for()
+    settle(page)
     page.get_by_role("button", name="Save and next").click()
     page.get_by_text("Saved SUPPORTED").wait_for()
     page.get_by_text("Claim 2 of 2").wait_for()
+    settle(page)  # the old claim's form lingers until the rerun ends: two "Save and next" buttons
     page.get_by_role("button", name="Save and next").click()
     page.get_by_text("Saved REFUTED").wait_for()
+    settle(page)
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
 
     # 4. export the CSV and check its rows
     page.get_by_role("link", name="Export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_text("2 rows").wait_for()
+    settle(page)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download CSV").click()
     path = tmp_path / "verdicts.csv"

@@ -59,10 +59,10 @@ def test_add_twice_is_a_noop_and_vectors_are_reused(db, embedder, tmp_path):
     again = add_text(db, text, embedder, title="Orgs again")
     assert not again.added and again.source_id == first.source_id and "already in the library" in again.message
     assert db["sources"].count == 1
-    # same passage text in another source: stored again, embedded never again
+    # the same embedded text (title + passage) in another source: stored again, embedded never again
     f = tmp_path / "copy.txt"
     f.write_text(text + "\n\nA closing line that is new.")
-    third = add_source(db, str(f), embedder)
+    third = add_source(db, str(f), embedder, title="Orgs")  # same title + passage text: same vector
     assert third.added and third.embedded < third.passages
 
 
