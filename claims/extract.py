@@ -179,6 +179,14 @@ def _resolve(tok, ents):
         return ent[2]
     low = tok.text.lower()
     if low in PRONOUN_LABELS:
+        # the subject of the previous sentence is the likeliest antecedent ("NATO is an alliance of
+        # countries from Europe and North America. It was created in 1949."), else the last entity
+        prev = [s for s in tok.doc.sents if s.end <= tok.sent.start]
+        if prev:
+            subj = next((t for t in prev[-1] if t.dep_ in ("nsubj", "nsubjpass")), None)
+            ent = _entity_at(subj.idx, ents) if subj is not None else None
+            if ent and ent[3] in PRONOUN_LABELS[low]:
+                return ent[2]
         before = [e for e in ents if e[1] <= tok.idx and e[3] in PRONOUN_LABELS[low]]
         return before[-1][2] if before else None
     for t in tok.subtree:
