@@ -28,7 +28,7 @@ from claims.pipeline import check_article  # noqa: E402
 from claims.store import open_db  # noqa: E402
 from sources.chunk import chunk_passages, split_sentences  # noqa: E402
 from sources.embed import Embedder  # noqa: E402
-from sources.library import add_documents  # noqa: E402
+from sources.library import add_documents, embedding_text  # noqa: E402
 from sources.parse import Document, read_path  # noqa: E402
 
 
@@ -79,7 +79,7 @@ def main() -> None:
     out["check_stage_s"] = {k: round(v, 4) for k, v in r.timings.items()}
 
     docs = synthetic_documents(args.passages)
-    texts = [p.text for d in docs for p in chunk_passages(d.text)]
+    texts = [embedding_text(d.title, p.text) for d in docs for p in chunk_passages(d.text)]  # what ingestion embeds
     out["throughput_passages"] = len(texts)
     embedder.plain_encode(texts[:64])  # warm-up
     t = time.perf_counter()
