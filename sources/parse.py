@@ -133,8 +133,14 @@ def _strip_markdown(text: str) -> tuple[str, str | None]:
 
 
 def _first_line_title(text: str) -> str | None:
+    """A heading-like first line as it is; else the start of the text, cut at a word."""
     first = text.strip().split("\n", 1)[0].strip()
-    return first[:120] if first else None
+    if not first:
+        return None
+    if len(first) <= 100 and not first.endswith((".", "?", "!")):
+        return first
+    cut = first[:60].rsplit(" ", 1)[0] if len(first) > 60 else first
+    return cut.rstrip(",;:") + "…"
 
 
 def parse_document(body: bytes, *, origin: str, filename: str | None = None,
