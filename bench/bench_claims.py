@@ -7,9 +7,7 @@ Usage:  .venv/bin/python bench/bench_claims.py [--words 1000] [--json]
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -18,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.report import peak_rss_mb, report  # noqa: E402
 from claims.article import article_from_text, load_article  # noqa: E402
 from claims.checkworthiness import get_checkworthiness_model  # noqa: E402
 from claims.decompose import EntityContext, decompose  # noqa: E402
@@ -102,12 +101,8 @@ def main() -> None:
     t, r = best_of(lambda: check_article(db, doc, embedder, nlp=nlp), runs=min(3, RUNS))
     out["full_check_with_evidence_and_verdicts_s"] = t
     out["full_check_stages_s"] = {k: round(v, 3) for k, v in r.timings.items()}
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return
-    for k, v in out.items():
-        print(f"{k:40} {v:.3f}" if isinstance(v, float) else f"{k:40} {v}")
+    out["peak_rss_mb"] = peak_rss_mb()
+    report(out, args.json)
 
 
 def _nee():

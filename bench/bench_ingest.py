@@ -10,9 +10,7 @@ passages that ingestion embeds.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -21,6 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.report import peak_rss_mb, report  # noqa: E402
 from claims.article import load_article  # noqa: E402
 from claims.demo import article_path, library_paths, load_demo_library  # noqa: E402
 from claims.extract import get_nlp  # noqa: E402
@@ -102,12 +101,8 @@ def main() -> None:
     again = add_documents(db2, [(d, None) for d in docs], embedder)
     assert not any(r.added for r in again)
     out["re_add_same_sources_s"] = time.perf_counter() - t
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if args.json:
-        print(json.dumps(out, indent=2))
-        return
-    for k, v in out.items():
-        print(f"{k:32} {v:.3f}" if isinstance(v, float) else f"{k:32} {v}")
+    out["peak_rss_mb"] = peak_rss_mb()
+    report(out, args.json)
 
 
 if __name__ == "__main__":
