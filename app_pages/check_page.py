@@ -46,7 +46,6 @@ if st.button("Check", type="primary", key="check_go"):
         result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(),
                                progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
         st.session_state.article_id = result.article_id
-        st.session_state.claim_index = 0
         bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
         if result.message:
             st.info(result.message)
@@ -61,10 +60,10 @@ if article:
     st.subheader(f"{article['title']} — {len(claims)} claims")
     st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
     st.divider()
-    for i, c in enumerate(claims):
+    for c in claims:
         cols = st.columns([6, 2, 1])
         cols[0].markdown(f"**{c['id']}.** {c['text']}")
         cols[1].markdown(verdict_badge(c["human_verdict"] or c["suggested_verdict"]), unsafe_allow_html=True)
         if cols[2].button("Open", key=f"open_{c['id']}"):
-            st.session_state.claim_index = i
+            st.session_state.focus_claim = c["id"]
             st.switch_page("app_pages/review_page.py")

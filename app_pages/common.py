@@ -57,6 +57,86 @@ def reviewer_box() -> str:
     return st.session_state["reviewer"].strip()
 
 
+def kept(key: str, default):
+    """Seed widget `key` from a value kept across page switches (Streamlit drops the state of
+    widgets a page does not draw); pass `on_change=keep(key)` to the widget."""
+    store = st.session_state.setdefault("_kept", {})
+    if key not in st.session_state:
+        st.session_state[key] = store.get(key, default)
+    return keep(key)
+
+
+def keep(key: str):
+    """A widget callback that remembers the widget's value under `_kept`."""
+    def remember():
+        st.session_state.setdefault("_kept", {})[key] = st.session_state[key]
+    return remember
+
+
+def keyboard_shortcuts(mapping: dict[str, str]) -> None:
+    """Keyboard shortcuts that click the buttons with the given widget keys, e.g.
+    {"save_next": "alt+enter"}. Each shortcut needs a modifier, so typing in a field never fires one.
+
+    The listener lives in the page itself (st.html with its script allowed), not in a component
+    iframe: streamlit-shortcuts 1.2.2 attaches its listener from an iframe that Streamlit
+    re-creates when the page layout shifts, after which its shortcuts stop working.
+    """
+    import json
+
+    st.html("<script>(function(){const w=window; w.__fcKeys=" + json.dumps(mapping) + ";"
+            "if(w.__fcKeyListener){return;}"
+            "w.__fcKeyListener=function(e){"
+            " for(const [key,combo] of Object.entries(w.__fcKeys||{})){"
+            "  const parts=combo.toLowerCase().split('+'); const main=parts[parts.length-1];"
+            "  if(parts.includes('alt')!==e.altKey||parts.includes('ctrl')!==e.ctrlKey||"
+            "     parts.includes('shift')!==e.shiftKey||(e.key||'').toLowerCase()!==main){continue;}"
+            "  const el=document.querySelector('.st-key-'+key+' button');"
+            "  if(el&&!el.disabled){e.preventDefault(); el.click();} return;}};"
+            "document.addEventListener('keydown', w.__fcKeyListener);})();</script>",
+            unsafe_allow_javascript=True)
+
+
+def dashboard(stats: dict) -> None:
+    """Claims, reviewed and the verdicts given, with a small bar chart of the verdicts."""
+    m = st.columns([1, 1, 1, 1, 3])
+    m[0].metric("Claims", stats["claims"])
+    m[1].metric("Reviewed", stats["reviewed"])
+    m[2].metric("Refuted", stats["by_verdict"].get("REFUTED", 0))
+    m[3].metric("Supported", stats["by_verdict"].get("SUPPORTED", 0))
+    if stats["reviewed"]:
+        import pandas as pd
+
+        names = ["Supported", "Refuted", "Not enough evidence", "Conflicting"]
+        data = pd.DataFrame({"verdict": names, "claims": [stats["by_verdict"].get(v, 0) for v in VERDICTS]})
+        m[4].bar_chart(data, x="verdict", y="claims", horizontal=True, height=190, sort=False)
+    else:
+        m[4].caption("No reviews yet: the verdict chart appears with the first one.")
+
+
+STOPWORDS = set("""a an the of in on at to for from by with and or but is are was were be been has have had it its
+this that these those as than then there their they he she his her not no yes into over under about after before
+since more less most least which who whom whose what when where why how all any some such only also very""".split())
+
+
+def highlight_matches(passage: str, claim: str) -> str:
+    """The passage as HTML with the claim's numbers and content words marked."""
+    import re
+
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]{2,}", claim)} - STOPWORDS
+    numbers = {n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d|\d", claim)}
+    out, pos = [], 0
+    for m in re.finditer(r"\d[\d,.]*\d|\d|[A-Za-z][\w'-]*", passage):
+        tok = m.group(0)
+        hit = tok.replace(",", "") in numbers if tok[0].isdigit() else (
+            tok.lower() in words or (len(tok) > 4 and any(tok.lower()[:5] == w[:5] for w in words if len(w) > 4)))
+        if hit:
+            out.append(html.escape(passage[pos:m.start()]))
+            out.append(f"<mark>{html.escape(tok)}</mark>")
+            pos = m.end()
+    out.append(html.escape(passage[pos:]))
+    return "".join(out)
+
+
 def verdict_badge(label: str | None) -> str:
     """An HTML badge for a verdict label."""
     if not label:
@@ -90,4 +170,4 @@ def highlight_article(text: str, claims: list[dict]) -> str:
 
 
 __all__ = ["VERDICTS", "VERDICT_COLOURS", "db_path", "get_db", "get_embedder", "get_nlp", "reviewer_box",
-           "verdict_badge", "highlight_article"]
+           "verdict_badge", "highlight_article", "highlight_matches", "dashboard", "kept", "keep", "keyboard_shortcuts"]

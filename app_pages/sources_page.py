@@ -49,7 +49,7 @@ st.subheader(f"{len(rows)} sources")
 for r in rows:
     cols = st.columns([5, 1, 2, 1])
     cols[0].markdown(f"**{r['id']}. {r['title']}**  \n{r['url'] or r['origin']}")
-    cols[1].write(f"{r['passages']} passages")
+    cols[1].write(f"{r['passages']} passages  \nadded {r['fetched_at'][:16].replace('T', ' ')}")
     cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
     if cred != r["credibility"]:
         set_credibility(db, r["id"], cred)

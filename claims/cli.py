@@ -386,13 +386,18 @@ def eval_checkworthiness(path, threshold, as_json):
 
 @eval_.command("verification")
 @click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--stance-model", "stance_model", type=click.Path(dir_okay=False), default=None,
+              help="Another trained stance model (.safetensors with its .json beside it).")
+@click.option("--rules-only", is_flag=True, help="Quantity rules alone, without the stance model.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @user_errors
-def eval_verification(path, as_json):
+def eval_verification(path, stance_model, rules_only, as_json):
     """Verdicts on a JSONL file of {"claim", "label", "evidence": [{"text", "source"?}]} rows: each
     claim and its given evidence go through the verdict code `check` uses. Accuracy, macro-F1,
     confusion matrix, per-label precision/recall, a majority-class baseline, and the precision of
-    the quantity rules on claims with a parsed quantity when they give an answer.
+    the quantity rules on claims with a parsed quantity when they give an answer. The stance model
+    and the rules alone are reported beside the combined verdicts; the output says whether the
+    stance model was trained on this file.
 
     \b
     Example:
@@ -400,7 +405,7 @@ def eval_verification(path, as_json):
     """
     from claims.evaluate import evaluate_verification
 
-    r = evaluate_verification(path)
+    r = evaluate_verification(path, stance_model_file=stance_model, use_stance=not rules_only)
     if as_json:
         _echo_json(r)
         return
@@ -409,8 +414,13 @@ def eval_verification(path, as_json):
                f"accuracy {r['majority_baseline']['accuracy']:.3f}, macro-F1 {r['majority_baseline']['macro_f1']:.3f}")
     for lab, v in r["per_label"].items():
         click.echo(f"  {lab:20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  n {v['support']}")
+    for name in ("rules_only", "stance_only"):
+        if r.get(name):
+            click.echo(f"  {name.replace('_', ' ')}: accuracy {r[name]['accuracy']:.3f}, macro-F1 {r[name]['macro_f1']:.3f}")
     num = r["numeric_claims"]
-    click.echo(f"  numeric claims {num['n']}, answered {num['answered']}, right {num['right']}")
+    click.echo(f"  numeric claims {num['n']}, answered by the rules {num['answered']}, right {num['right']}")
+    if r.get("stance_model", {}).get("trained_on_this_file"):
+        click.echo("  note: the stance model was trained on this file; see bench/RESULTS.md for held-out figures")
 
 
 def _eval_search(folder, split, mode, as_json, what):

@@ -99,18 +99,27 @@ def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequ
             "per_label": per, "confusion": confusion}
 
 
-def evaluate_verification(path: str | Path, nlp=None) -> dict:
+def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | Path | None = None,
+                          use_stance: bool = True) -> dict:
     """Run every claim of a verification file ({"claim", "label", "evidence": [{"text", "source"?}]})
-    with its given evidence through the verdict code `check` uses; the report, a majority-class
-    baseline, and how often the quantity rules are right when they answer."""
+    with its given evidence through the verdict code `check` uses (quantity rules, then the stance
+    model); the report, a majority-class baseline, the rules alone and the stance model alone, and
+    how often the quantity rules are right when they answer."""
     from claims.extract import PassageFacts, _sentence_analysis, analyze_passages, get_nlp
-    from claims.verdict import LABELS, suggest
+    from claims.verdict import LABELS, aggregate_stance, combine, suggest
 
     nlp = nlp or get_nlp()
     rows = read_jsonl(path, ("claim", "label", "evidence"))
     bad = sorted({r["label"] for r in rows} - set(LABELS))
     if bad:
         raise ClaimsError(f"{path} has labels outside {', '.join(LABELS)}: {', '.join(bad)}")
+    stance = None
+    if use_stance:
+        from claims.stance import get_stance_model
+
+        stance = get_stance_model(model_file=stance_model_file)
+        if stance is None and stance_model_file:
+            raise ClaimsError(f"no stance model at {stance_model_file} (with its .json beside it)")
     t = time.perf_counter()
     claims = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
     items, owners = [], []
@@ -125,21 +134,41 @@ def evaluate_verification(path: str | Path, nlp=None) -> dict:
     evidence: list[list[PassageFacts]] = [[] for _ in rows]
     for item, owner in zip(items, owners):
         evidence[owner].append(facts[item["passage_id"]])
-    pred = [suggest(r["claim"], f.quantities, f.entities, ev).label for r, f, ev in zip(rows, claims, evidence)]
+    rule_verdicts = [suggest(r["claim"], f.quantities, f.entities, ev) for r, f, ev in zip(rows, claims, evidence)]
+    rules_pred = [v.label for v in rule_verdicts]
+    pred, stance_pred = rules_pred, None
+    if stance is not None:
+        probs = stance.predict([(rows[o]["claim"], it["text"]) for it, o in zip(items, owners)])
+        per_claim: list[list] = [[] for _ in rows]
+        for k, o in enumerate(owners):
+            per_claim[o].append(probs[k])
+        stance_verdicts = [aggregate_stance(ev, pc, stance.decision) for ev, pc in zip(evidence, per_claim)]
+        stance_pred = [v.label for v in stance_verdicts]
+        pred = [combine(rv, sv).label for rv, sv in zip(rule_verdicts, stance_verdicts)]
     took = time.perf_counter() - t
     gold = [r["label"] for r in rows]
     labels = [lab for lab in LABELS if lab in set(gold)]
     majority = max(labels, key=gold.count)
     numeric = [i for i, f in enumerate(claims) if f.quantities]
-    answered = [i for i in numeric if pred[i] != "NOT_ENOUGH_EVIDENCE"]
-    right = [i for i in answered if pred[i] == gold[i]]
-    return {
-        "file": str(path), "n": len(rows), "labels": labels, "method": "quantity rules",
+    answered = [i for i in numeric if rules_pred[i] != "NOT_ENOUGH_EVIDENCE"]
+    right = [i for i in answered if rules_pred[i] == gold[i]]
+
+    def brief(p):
+        rep = classification_report(gold, p, labels)
+        return {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"]}
+
+    out = {
+        "file": str(path), "n": len(rows), "labels": labels,
+        "method": "quantity rules + stance model" if stance is not None else "quantity rules",
         **classification_report(gold, pred, labels),
-        "majority_baseline": {"label": majority,
-                              **{k: v for k, v in classification_report(gold, [majority] * len(gold), labels).items()
-                                 if k in ("accuracy", "macro_f1")}},
+        "majority_baseline": {"label": majority, **brief([majority] * len(gold))},
+        "rules_only": brief(rules_pred),
+        "stance_only": brief(stance_pred) if stance_pred is not None else None,
         "numeric_claims": {"n": len(numeric), "answered": len(answered), "right": len(right),
                            "precision_when_answering": round(len(right) / len(answered), 4) if answered else None},
         "seconds": round(took, 2), "claims_per_s": round(len(rows) / took, 1) if took else None,
     }
+    if stance is not None:
+        out["stance_model"] = {"file": str(stance.path), "trained_on": stance.trained_on,
+                               "trained_on_this_file": Path(path).name in stance.trained_on}
+    return out

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from claims import store
 from claims.extract import Claim, analyze_passages, extract_claims, get_nlp
-from claims.verdict import Verdict, suggest
+from claims.verdict import Verdict, aggregate_stance, combine, suggest
 from sources.parse import Document
 from sources.search import Hit, Searcher
 
@@ -35,14 +35,28 @@ class CheckResult:
     message: str = ""
 
 
-def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None) -> list[Verdict]:
-    """Suggested verdicts for claims given their evidence hits (passages analysed once each)."""
+def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None) -> list[Verdict]:
+    """Suggested verdicts for claims given their evidence hits (passages analysed once each): the
+    quantity rules where they answer, else the stance model (when given) over every claim's hits,
+    all pairs in one batch."""
     unique = {h.passage_id: h for hits in evidence for h in hits}
     facts = analyze_passages([{"passage_id": h.passage_id, "source_id": h.source_id,
                                "source_title": h.source_title, "text": h.text, "credibility": h.credibility}
                               for h in unique.values()], nlp)
-    return [suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
-            for c, hits in zip(claims, evidence)]
+    rules = [suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
+             for c, hits in zip(claims, evidence)]
+    if stance is None:
+        return rules
+    need = [i for i, v in enumerate(rules) if v.label == "NOT_ENOUGH_EVIDENCE" and evidence[i]]
+    pairs = [(claims[i].text, h.text) for i in need for h in evidence[i]]
+    probs = stance.predict(pairs)
+    out, k = list(rules), 0
+    for i in need:
+        n = len(evidence[i])
+        out[i] = combine(rules[i], aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[k:k + n],
+                                                    stance.decision))
+        k += n
+    return out
 
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
@@ -65,7 +79,9 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     timings["search_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     say("Suggesting verdicts", 0.75)
-    verdicts = suggest_for(claims, evidence, nlp)
+    from claims.stance import get_stance_model
+
+    verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder))
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)
     article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,

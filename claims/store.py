@@ -66,7 +66,16 @@ def m002_claim_spans(db: sqlite_utils.Database) -> None:
     db.execute("""update claims set original = text, spans = json_array(json_array(start, "end"))""")
 
 
-MIGRATIONS = [m001_create_tables, m002_claim_spans]
+def m003_review_passages(db: sqlite_utils.Database) -> None:
+    """Reviews name every passage the verdict rests on; evidence a reviewer found by searching
+    is stored with who added it."""
+    db.execute("alter table reviews add column passage_ids text not null default '[]'")
+    db.execute("update reviews set passage_ids = json_array(passage_id) where passage_id is not null")
+    db.execute("alter table evidence add column added_by text")
+    db.execute("create index idx_reviews_reviewer on reviews(reviewer)")
+
+
+MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
@@ -134,6 +143,91 @@ def list_claims(db: sqlite_utils.Database, article_id: int | None = None, limit:
     return [_claim_row(r) for r in db.query(sql, params)]
 
 
+QUEUE_STATES = ("all", "unreviewed", "reviewed")
+QUEUE_SORTS = ("checkworthiness", "position")
+
+
+def claim_queue(db: sqlite_utils.Database, *, article_id: int | None = None, state: str = "all",
+                verdict: str | None = None, claim_type: str | None = None, min_checkworthiness: float = 0.0,
+                reviewer: str | None = None, sort: str = "checkworthiness") -> list[int]:
+    """Ids of the claims that pass the review filters, in queue order (ids only, so a queue of
+    100,000 claims costs one small query). `verdict` matches the latest human verdict, or the
+    suggestion where there is none; `reviewer` keeps claims that person has reviewed."""
+    if state not in QUEUE_STATES:
+        raise InvalidReview(f"unknown state {state!r}; use one of {', '.join(QUEUE_STATES)}")
+    if sort not in QUEUE_SORTS:
+        raise InvalidReview(f"unknown sort {sort!r}; use one of {', '.join(QUEUE_SORTS)}")
+    where, params = ["c.checkworthiness >= ?"], [min_checkworthiness]
+    if article_id is not None:
+        where.append("c.article_id = ?")
+        params.append(article_id)
+    if claim_type:
+        where.append("c.type = ?")
+        params.append(claim_type)
+    if state == "unreviewed":
+        where.append("not exists (select 1 from reviews r where r.claim_id = c.id)")
+    elif state == "reviewed":
+        where.append("exists (select 1 from reviews r where r.claim_id = c.id)")
+    if reviewer:
+        where.append("exists (select 1 from reviews r where r.claim_id = c.id and r.reviewer = ?)")
+        params.append(reviewer)
+    if verdict:
+        where.append("""coalesce((select verdict from reviews where id = (select max(id) from reviews
+                                   where claim_id = c.id)),
+                                 (select verdict from suggestions where id = (select max(id) from suggestions
+                                   where claim_id = c.id))) = ?""")
+        params.append(verdict)
+    order = "c.checkworthiness desc, c.id" if sort == "checkworthiness" else "c.article_id desc, c.id"
+    sql = f"select c.id from claims c where {' and '.join(where)} order by {order}"
+    return [r[0] for r in db.execute(sql, params).fetchall()]
+
+
+def get_claims(db: sqlite_utils.Database, claim_ids: Sequence[int]) -> list[dict]:
+    """Several claims (a page of the queue) with suggestion and review, in the order given."""
+    if not claim_ids:
+        return []
+    marks = ",".join("?" * len(claim_ids))
+    rows = {r["id"]: _claim_row(r) for r in db.query(_CLAIM_SELECT + f" where c.id in ({marks})", list(claim_ids))}
+    return [rows[i] for i in claim_ids if i in rows]
+
+
+def claim_types(db: sqlite_utils.Database) -> list[str]:
+    """The claim types present, for a filter."""
+    return [r[0] for r in db.execute("select distinct type from claims order by type").fetchall()]
+
+
+def reviewers(db: sqlite_utils.Database) -> list[str]:
+    """Everyone who has reviewed, for a filter."""
+    return [r[0] for r in db.execute("select distinct reviewer from reviews order by reviewer").fetchall()]
+
+
+def latest_review_id(db: sqlite_utils.Database, claim_id: int) -> int:
+    """The id of a claim's newest review (0 if none): remember it when a claim is opened."""
+    return db.execute("select coalesce(max(id), 0) from reviews where claim_id = ?", [claim_id]).fetchone()[0]
+
+
+def reviews_since(db: sqlite_utils.Database, claim_id: int, after_id: int, reviewer: str | None = None) -> list[dict]:
+    """Reviews of a claim newer than `after_id` by anyone but `reviewer`: someone else's work
+    since you opened the claim."""
+    return list(db.query("select * from reviews where claim_id = ? and id > ? and reviewer != ? order by id",
+                         [claim_id, after_id, reviewer or ""]))
+
+
+def add_evidence(db: sqlite_utils.Database, claim_id: int, hit, added_by: str) -> bool:
+    """Attach a passage a reviewer found by searching to a claim's evidence (after the
+    suggested ones); False if it is already there."""
+    get_claim(db, claim_id)
+    if db.execute("select 1 from evidence where claim_id = ? and passage_id = ?", [claim_id, hit.passage_id]).fetchone():
+        return False
+    with db.atomic():
+        rank = db.execute("select coalesce(max(rank), 0) + 1 from evidence where claim_id = ?", [claim_id]).fetchone()[0]
+        db.execute("insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
+                   "text, source_title, source, source_url, added_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   [claim_id, rank, hit.passage_id, hit.source_id, hit.score, hit.dense_score, hit.lexical_score,
+                    hit.text, hit.source_title, hit.source, hit.source_url, added_by])
+    return True
+
+
 def get_claim(db: sqlite_utils.Database, claim_id: int) -> dict:
     """One claim with its latest suggestion and review, or `UnknownClaim`."""
     rows = list(db.query(_CLAIM_SELECT + " where c.id = ?", [claim_id]))
@@ -153,8 +247,15 @@ def claim_reviews(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
 
 
 def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer: str, note: str = "",
-               passage_id: int | None = None) -> int:
-    """Append a human verdict; the chosen evidence is snapshotted so the review stays traceable."""
+               passage_id: int | None = None, passage_ids: Sequence[int] = ()) -> int:
+    """Append a human verdict; the passages it rests on are named (`passage_ids`, the first is the
+    main one unless `passage_id` says otherwise) and the main one is snapshotted so the review
+    stays traceable."""
+    passage_ids = list(dict.fromkeys(int(p) for p in passage_ids))
+    if passage_id is None and passage_ids:
+        passage_id = passage_ids[0]
+    if passage_id is not None and passage_id not in passage_ids:
+        passage_ids.insert(0, passage_id)
     verdict = (verdict or "").strip().upper()
     if verdict not in VERDICTS:
         raise InvalidReview(f"unknown verdict {verdict!r}; use one of {', '.join(VERDICTS)}")
@@ -177,9 +278,9 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
     with db.atomic():
         return int(db.execute(
             "insert into reviews (claim_id, verdict, note, reviewer, passage_id, evidence_text, "
-            "evidence_source_title, evidence_source, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "evidence_source_title, evidence_source, created_at, passage_ids) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [claim_id, verdict, note or "", reviewer, passage_id, ev and ev["text"], ev and ev["source_title"],
-             ev and (ev.get("source_url") or ev["source"]), now_iso()]).lastrowid)
+             ev and (ev.get("source_url") or ev["source"]), now_iso(), json.dumps(passage_ids)]).lastrowid)
 
 
 def list_articles(db: sqlite_utils.Database) -> list[dict]:

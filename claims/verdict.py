@@ -296,3 +296,60 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
 def _short(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+STANCE_METHOD = "stance-model-v1"
+DEFAULT_DECISION = {"support": 0.5, "refute": 0.5, "conflict": 0.6}
+
+
+def stance_label(support: float, refute: float, decision: dict, apart: bool = True) -> str:
+    """The claim verdict from the strongest (credibility-weighted) support and refutation over its
+    passages. CONFLICTING needs both above the conflict threshold in different passages (`apart`)."""
+    d = {**DEFAULT_DECISION, **(decision or {})}
+    if apart and support >= d["conflict"] and refute >= d["conflict"]:
+        return "CONFLICTING"
+    if support >= d["support"] and (support >= refute or refute < d["refute"]):
+        return "SUPPORTED"
+    if refute >= d["refute"]:
+        return "REFUTED"
+    return "NOT_ENOUGH_EVIDENCE"
+
+
+def aggregate_stance(evidence: list[PassageFacts], probs, decision: dict | None = None) -> Verdict:
+    """A claim verdict from the stance model's (supports, refutes, unrelated) probabilities for each
+    evidence passage, each weighed by its source's credibility; cites the deciding passage."""
+    if not evidence:
+        return Verdict("NOT_ENOUGH_EVIDENCE", 0.9, "No passage in the library matches this claim.",
+                       method=STANCE_METHOD)
+    s = [float(p[0]) * e.credibility for p, e in zip(probs, evidence)]
+    r = [float(p[1]) * e.credibility for p, e in zip(probs, evidence)]
+    i_s = max(range(len(s)), key=s.__getitem__)
+    i_r = max(range(len(r)), key=r.__getitem__)
+    label = stance_label(s[i_s], r[i_r], decision or {}, apart=i_s != i_r)
+    ps, pr = evidence[i_s], evidence[i_r]
+    if label == "CONFLICTING":
+        return Verdict(label, round(min(s[i_s], r[i_r]), 3),
+                       f"Passages disagree: \"{_short(ps.text, 90)}\" ({ps.source_title}) supports it "
+                       f"({s[i_s]:.2f}), \"{_short(pr.text, 90)}\" ({pr.source_title}) contradicts it "
+                       f"({r[i_r]:.2f}).", passage_id=ps.passage_id, source_id=ps.source_id, method=STANCE_METHOD)
+    if label == "SUPPORTED":
+        return Verdict(label, round(s[i_s], 3), f"Read as supporting ({s[i_s]:.2f}): \"{_short(ps.text)}\" "
+                       f"({ps.source_title}).", passage_id=ps.passage_id, source_id=ps.source_id,
+                       method=STANCE_METHOD)
+    if label == "REFUTED":
+        return Verdict(label, round(r[i_r], 3), f"Read as contradicting ({r[i_r]:.2f}): \"{_short(pr.text)}\" "
+                       f"({pr.source_title}).", passage_id=pr.passage_id, source_id=pr.source_id,
+                       method=STANCE_METHOD)
+    top = evidence[0]
+    return Verdict(label, round(1.0 - max(s[i_s], r[i_r]), 3),
+                   f"No passage clearly supports or contradicts it (best support {s[i_s]:.2f}, "
+                   f"contradiction {r[i_r]:.2f}); closest: \"{_short(top.text)}\" ({top.source_title}).",
+                   passage_id=top.passage_id, source_id=top.source_id, method=STANCE_METHOD)
+
+
+def combine(rules: Verdict, stance: Verdict | None) -> Verdict:
+    """The quantity rules decide when they answer (exact, with the arithmetic shown); otherwise the
+    stance model's verdict, when there is a model."""
+    if stance is None or rules.label != "NOT_ENOUGH_EVIDENCE":
+        return rules
+    return stance

@@ -1,11 +1,14 @@
 """Every page of the Streamlit app through AppTest, on a real database and the real model."""
 
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from claims.store import claim_reviews, list_claims, open_db
+from claims.store import add_review, claim_evidence, claim_reviews, list_claims, open_db, save_check
+from claims.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["app_pages/check_page.py", "app_pages/review_page.py", "app_pages/sources_page.py",
@@ -60,16 +63,19 @@ def test_sources_check_review_export_flow(app_db):
     assert [c["suggested_verdict"] for c in claims] == ["SUPPORTED", "REFUTED"]
     assert any("<mark" in m.value for m in at.markdown)
 
-    at = page("app_pages/review_page.py", article_id=article_id, claim_index=1, reviewer="ana")
-    assert not at.exception
     cid = claims[1]["id"]
-    at.radio(key=f"review_verdict_{cid}").set_value("REFUTED")
-    at.text_area(key=f"review_note_{cid}").input("opened in 1937")
-    at.button[0].click().run()  # the form's "Save and next"
+    at = page("app_pages/review_page.py", article_id=article_id, focus_claim=cid, reviewer="ana")
     assert not at.exception
-    history = claim_reviews(open_db(app_db), claims[1]["id"])
+    assert any(claims[1]["text"] in m.value for m in at.markdown)
+    at.button(key="verdict_REFUTED").click().run()
+    at.text_area(key=f"note_{cid}").input("opened in 1937")
+    at.button(key="save_next").click().run()
+    assert not at.exception and any("Saved REFUTED" in s.value for s in at.success)
+    history = claim_reviews(open_db(app_db), cid)
     assert [(h["verdict"], h["reviewer"], h["note"]) for h in history] == [("REFUTED", "ana", "opened in 1937")]
-    assert history[0]["passage_id"] == claims[1]["suggested_passage_id"] is not None  # cited passage preselected
+    # the passage the suggestion cites is marked as evidence unless the reviewer unticks it
+    assert history[0]["passage_id"] == claims[1]["suggested_passage_id"] is not None
+    assert json.loads(history[0]["passage_ids"]) == [claims[1]["suggested_passage_id"]]
 
     at = page("app_pages/export_page.py")
     assert not at.exception and any("2 rows" in m.value for m in at.markdown)
@@ -81,7 +87,7 @@ def test_review_needs_a_reviewer_name(monkeypatch, demo_db):
     path, result = demo_db
     monkeypatch.setenv("FACTCHECK_DB", str(path))
     at = page("app_pages/review_page.py", article_id=result.article_id, reviewer="")
-    at.button[0].click().run()
+    at.button(key="save_next").click().run()
     assert any("Enter your name" in e.value for e in at.error)
 
 
@@ -95,3 +101,74 @@ def test_check_errors_are_messages_not_tracebacks(app_db, how, field, value, wor
     (at.text_area if field == "check_text" else at.text_input)(key=field).input(value)
     at.button(key="check_go").click().run()
     assert not at.exception and any(words in e.value for e in at.error)
+
+
+def fill(db, n_claims, article="A long report"):
+    """An article with `n_claims` stored claims (no model needed): for the queue and pagination."""
+    text = " ".join(f"Claim number {i} says the city has {i} bridges." for i in range(n_claims))
+    claims, pos = [], 0
+    for i in range(n_claims):
+        sent = f"Claim number {i} says the city has {i} bridges."
+        claims.append(SimpleNamespace(start=pos, end=pos + len(sent), text=sent, sentence=sent, sentence_start=pos,
+                                      sentence_end=pos + len(sent), type="quantity" if i % 2 else "event",
+                                      checkworthiness=(i % 10) / 10, quantities_json=lambda: [], entities=[],
+                                      original=sent, spans=[(pos, pos + len(sent))]))
+        pos += len(sent) + 1
+    verdicts = [Verdict("NOT_ENOUGH_EVIDENCE" if i % 3 else "SUPPORTED", 0.5, "test") for i in range(n_claims)]
+    return save_check(db, title=article, origin="pasted", url=None, text=text, claims=claims,
+                      evidence=[[] for _ in claims], verdicts=verdicts, model_id="test")
+
+
+def test_review_queue_paginates_filters_and_sorts(app_db):
+    db = open_db(app_db)
+    article_id, ids = fill(db, 120)
+    at = page("app_pages/review_page.py", reviewer="ana")
+    assert not at.exception
+    assert any("page 1 of 3" in e.label for e in at.expander)
+    assert len(at.dataframe[0].value) == 50  # one page of the queue, never the whole table
+    # most check-worthy first: checkworthiness 0.9 comes first
+    assert "number 9 " in at.markdown[[m.value.startswith("### ") for m in at.markdown].index(True)].value
+    at.radio(key="q_sort").set_value("position").run()
+    assert any(m.value == "### Claim number 0 says the city has 0 bridges." for m in at.markdown)
+    at.selectbox(key="q_type").set_value("quantity").run()
+    assert any(m.value == "### Claim number 1 says the city has 1 bridges." for m in at.markdown)
+    assert any("of 60 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+    at.selectbox(key="q_verdict").set_value("SUPPORTED").run()  # odd and a multiple of 3
+    assert any("of 20 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+    at.button(key="save_next").click().run()
+    assert not at.exception
+    at.selectbox(key="q_state").set_value("unreviewed").run()
+    assert any("of 19 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+    at.selectbox(key="q_state").set_value("reviewed").run()
+    at.selectbox(key="q_reviewer").set_value("ana").run()
+    assert any("of 1 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+
+
+def test_review_warns_when_someone_else_reviewed_since_opening(app_db):
+    db = open_db(app_db)
+    article_id, ids = fill(db, 3)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    assert not at.warning
+    add_review(db, ids[0], "REFUTED", "ben", note="checked by phone")
+    at.run()
+    assert any("ben reviewed this claim as REFUTED" in w.value for w in at.warning)
+    at.button(key="verdict_SUPPORTED").click().run()
+    at.button(key="save_next").click().run()
+    assert [(h["reviewer"], h["verdict"]) for h in claim_reviews(db, ids[0])] == [("ben", "REFUTED"),
+                                                                                  ("ana", "SUPPORTED")]
+
+
+def test_review_search_adds_evidence_with_who_added_it(app_db, embedder):
+    from sources.library import add_text
+
+    db = open_db(app_db)
+    add_text(db, SOURCE, embedder, title="Bridge facts")
+    article_id, ids = fill(db, 2)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    at.text_input(key=f"search_q_{ids[0]}").input("Golden Gate main span length")
+    at.button(key="search_go").click().run()
+    assert not at.exception
+    at.button(key="add_ev_0").click().run()
+    ev = claim_evidence(db, ids[0])
+    assert len(ev) == 1 and ev[0]["added_by"] == "ana" and "1,280" in ev[0]["text"]
+    assert any("added by ana" in e.label for e in at.expander)

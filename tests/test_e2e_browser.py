@@ -91,6 +91,7 @@ def test_add_source_check_review_export(app_url, browser, tmp_path):
         _flow(page, url, tmp_path)
     except Exception:
         page.screenshot(path=str(tmp / "failure.png"), full_page=True)
+        print("page text:", page.locator("body").inner_text()[-3000:])
         print("failure screenshot:", tmp / "failure.png", "streamlit log:", (tmp / "streamlit.log").read_text()[-3000:])
         raise
     finally:
@@ -101,6 +102,21 @@ def settle(page):
     """Wait until Streamlit has finished the script run that the last action started."""
     page.wait_for_timeout(300)
     page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden")
+
+
+def key(page, keys, expect, tries=5):
+    """Press a keyboard shortcut on the page (not in a text field) until `expect` shows; the
+    shortcut script is injected by each run, so the first press can come before it is ready."""
+    for _ in range(tries):
+        page.locator("h1").first.click()
+        page.keyboard.press(keys)
+        try:
+            page.get_by_text(expect).first.wait_for(timeout=4000)
+            settle(page)
+            return
+        except Exception:
+            settle(page)
+    page.get_by_text(expect).first.wait_for(timeout=4000)
 
 
 def _flow(page, url, tmp_path):
@@ -135,16 +151,18 @@ def _flow(page, url, tmp_path):
     settle(page)
     page.screenshot(path=str(SHOTS / "check.png"), full_page=True)
 
-    # 3. review both claims: accept the first suggestion, then the second
+    # 3. review both claims with the keyboard: Alt+N / Alt+R pick a verdict, Alt+Enter saves and moves on
     page.get_by_role("button", name="Open").first.click()
     page.get_by_text("Claim 1 of 2").wait_for()
     settle(page)
-    page.get_by_role("button", name="Save and next").click()
-    page.get_by_text("Saved SUPPORTED").wait_for()
+    key(page, "Alt+n", "Chosen: NOT_ENOUGH_EVIDENCE")
+    key(page, "Alt+Enter", "Saved NOT_ENOUGH_EVIDENCE")
     page.get_by_text("Claim 2 of 2").wait_for()
-    settle(page)  # the old claim's form lingers until the rerun ends: two "Save and next" buttons
-    page.get_by_role("button", name="Save and next").click()
-    page.get_by_text("Saved REFUTED").wait_for()
+    settle(page)
+    key(page, "Alt+r", "Chosen: REFUTED")
+    key(page, "Alt+Enter", "Saved REFUTED")
+    key(page, "Alt+k", "Claim 1 of 2")  # back to the first claim: the saved verdict is the one shown
+    page.get_by_text("Chosen: NOT_ENOUGH_EVIDENCE").wait_for()
     settle(page)
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
 
@@ -160,5 +178,5 @@ def _flow(page, url, tmp_path):
     page.screenshot(path=str(SHOTS / "export.png"), full_page=True)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["suggested_verdict"], r["human_verdict"], r["reviewer"]) for r in rows] == [
-        ("SUPPORTED", "SUPPORTED", "e2e-reviewer"), ("REFUTED", "REFUTED", "e2e-reviewer")]
+        ("SUPPORTED", "NOT_ENOUGH_EVIDENCE", "e2e-reviewer"), ("REFUTED", "REFUTED", "e2e-reviewer")]
     assert rows[0]["evidence_source_title"] == "Golden Gate Bridge facts"

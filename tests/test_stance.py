@@ -1,0 +1,67 @@
+"""Aggregating the stance model's pair probabilities to a claim verdict, and the shipped model."""
+
+import numpy as np
+import pytest
+
+from claims.extract import PassageFacts
+from claims.stance import STANCE_FILE, STANCES, get_stance_model
+from claims.verdict import Verdict, aggregate_stance, combine, stance_label
+
+DECISION = {"support": 0.5, "refute": 0.5, "conflict": 0.6}
+
+
+def passage(pid, text="text", source_id=None, credibility=1.0):
+    return PassageFacts(pid, source_id or pid, f"source {pid}", text, [], [], credibility)
+
+
+@pytest.mark.parametrize("s,r,apart,label", [
+    (0.9, 0.1, True, "SUPPORTED"), (0.1, 0.8, True, "REFUTED"), (0.3, 0.3, True, "NOT_ENOUGH_EVIDENCE"),
+    (0.7, 0.65, True, "CONFLICTING"),
+    (0.7, 0.65, False, "SUPPORTED"),   # one passage cannot disagree with itself
+    (0.55, 0.58, True, "REFUTED"),     # both pass, neither reaches the conflict threshold: the stronger
+])
+def test_stance_label(s, r, apart, label):
+    assert stance_label(s, r, DECISION, apart=apart) == label
+
+
+def test_aggregate_cites_the_deciding_passage_and_weighs_credibility():
+    ev = [passage(1, "The alliance has 32 members."), passage(2, "It was founded in 1949.")]
+    v = aggregate_stance(ev, np.array([[0.1, 0.85, 0.05], [0.2, 0.1, 0.7]]), DECISION)
+    assert v.label == "REFUTED" and v.passage_id == 1 and "0.85" in v.rationale and "32 members" in v.rationale
+    # the same refutation from a source trusted at 0.5 no longer passes the threshold
+    ev[0].credibility = 0.5
+    v = aggregate_stance(ev, np.array([[0.1, 0.85, 0.05], [0.2, 0.1, 0.7]]), DECISION)
+    assert v.label == "NOT_ENOUGH_EVIDENCE" and v.passage_id == 1
+
+
+def test_aggregate_conflicting_names_both_passages():
+    ev = [passage(1, "Thirteen years.", 1), passage(2, "Twelve years.", 2)]
+    v = aggregate_stance(ev, np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1]]), DECISION)
+    assert v.label == "CONFLICTING" and "source 1" in v.rationale and "source 2" in v.rationale
+
+
+def test_no_evidence_is_never_supported():
+    assert aggregate_stance([], np.zeros((0, 3)), DECISION).label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_rules_win_when_they_answer():
+    rules = Verdict("REFUTED", 0.9, "31 differs from 32", passage_id=3)
+    stance = Verdict("SUPPORTED", 0.8, "read as supporting", passage_id=4)
+    assert combine(rules, stance) is rules
+    assert combine(Verdict("NOT_ENOUGH_EVIDENCE", 0.5, "none"), stance) is stance
+    assert combine(rules, None) is rules
+
+
+@pytest.mark.skipif(not STANCE_FILE.exists(), reason="no shipped stance model")
+def test_shipped_model_reads_plain_support_and_contradiction(embedder):
+    model = get_stance_model(embedder)
+    assert model is not None and model.decision
+    probs = model.predict([
+        ("NATO was founded in 1949.", "The North Atlantic Treaty Organization was founded in 1949 by twelve countries."),
+        ("Vaccines cause autism.", "Large studies of millions of children found that vaccines do not cause autism."),
+        ("NATO was founded in 1949.", "The recipe needs two eggs and a cup of flour."),
+    ])
+    assert probs.shape == (3, len(STANCES)) and np.allclose(probs.sum(1), 1.0)
+    assert probs[0].argmax() == 0
+    assert probs[1, 1] > probs[1, 0]
+    assert probs[2].argmax() == 2
