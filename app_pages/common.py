@@ -89,7 +89,10 @@ def keyboard_shortcuts(mapping: dict[str, str]) -> None:
             " for(const [key,combo] of Object.entries(w.__fcKeys||{})){"
             "  const parts=combo.toLowerCase().split('+'); const main=parts[parts.length-1];"
             "  if(parts.includes('alt')!==e.altKey||parts.includes('ctrl')!==e.ctrlKey||"
-            "     parts.includes('shift')!==e.shiftKey||(e.key||'').toLowerCase()!==main){continue;}"
+            "     parts.includes('shift')!==e.shiftKey){continue;}"
+            # e.code too: on a Mac, Option+S types "ß", but the key pressed is still KeyS
+            "  const k=(e.key||'').toLowerCase(), c=(e.code||'').toLowerCase();"
+            "  if(k!==main&&c!=='key'+main&&c!==main){continue;}"
             "  const el=document.querySelector('.st-key-'+key+' button');"
             "  if(el&&!el.disabled){e.preventDefault(); el.click();} return;}};"
             "document.addEventListener('keydown', w.__fcKeyListener);})();</script>",

@@ -10,7 +10,7 @@ from typing import Callable
 import requests
 import sqlite_utils
 
-from sources import store
+from sources import ann, store
 from sources.chunk import chunk_passages
 from sources.errors import EmptyDocument, SourceError
 from sources.fetch import fetch_url, is_url
@@ -117,6 +117,8 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
         results.append(AddResult(source_id, doc.title, doc.origin, True, len(spans), len(mine),
                                  f"added source {source_id} ({doc.title}): {len(spans)} passages, "
                                  f"{len(mine)} embedded"))
+    if any(r.added for r in results):
+        ann.update_if_present(db, embedder.model_id)
     return results
 
 
@@ -140,4 +142,5 @@ def remove_source(db: sqlite_utils.Database, source_id: int, before_delete=None)
     src = store.remove_source(db, source_id, before_delete=before_delete)
     if src is None:
         raise SourceError(f"no source with id {source_id}")
+    ann.update_if_present(db)
     return src

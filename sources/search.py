@@ -14,9 +14,10 @@ from typing import Sequence
 import numpy as np
 import sqlite_utils
 
-from sources import store
+from sources import ann, store
 
-__all__ = ["Hit", "Searcher", "cosine_top_k", "reciprocal_rank_fusion", "fts_query", "STOPWORDS"]
+__all__ = ["Hit", "Searcher", "cosine_top_k", "reciprocal_rank_fusion", "fts_query", "query_words", "porter_stems",
+           "prune_common", "STOPWORDS"]
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below
@@ -81,18 +82,68 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60,
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def fts_query(text: str, max_terms: int = 32) -> str:
-    """An FTS5 query that ORs the content words of `text`, each quoted so no syntax leaks in."""
-    words = re.findall(r"[^\W_]+", text.lower())
+def query_words(text: str, max_terms: int = 32) -> list[str]:
+    """The content words of `text`, lowercased, in order, without stopwords or repeats."""
     seen: list[str] = []
-    for w in words:
+    for w in re.findall(r"[^\W_]+", text.lower()):
         if w in STOPWORDS or (len(w) < 2 and not w.isdigit()) or w in seen:
             continue
         seen.append(w)
-    return " OR ".join(f'"{w}"' for w in seen[:max_terms])
+    return seen[:max_terms]
+
+
+def fts_query(text: str, max_terms: int = 32, words: Sequence[str] | None = None) -> str:
+    """An FTS5 query that ORs the content words of `text` (or the `words` given), each quoted so
+    no syntax leaks in."""
+    return " OR ".join(f'"{w}"' for w in (query_words(text, max_terms) if words is None else words))
+
+
+_STEMS: dict[str, str | None] = {}
+
+
+def porter_stems(words: Sequence[str]) -> dict[str, str | None]:
+    """Each word as the keyword index stores it (FTS5's own porter tokenizer, run on an
+    in-memory table so the stems are exactly the index's); None for a word with no token."""
+    todo = [w for w in dict.fromkeys(words) if w not in _STEMS]
+    if todo:
+        import sqlite3
+
+        mem = sqlite3.connect(":memory:")
+        mem.execute("create virtual table w using fts5(t, tokenize='porter unicode61')")
+        mem.execute("create virtual table w_v using fts5vocab(w, 'instance')")
+        mem.executemany("insert into w(rowid, t) values (?, ?)", list(enumerate(todo, start=1)))
+        got = {row: term for term, row in mem.execute("select term, doc from w_v where offset = 0")}
+        mem.close()
+        with _CACHE_LOCK:
+            for i, w in enumerate(todo, start=1):
+                _STEMS[w] = got.get(i)
+    return {w: _STEMS.get(w) for w in words}
+
+
+LEXICAL_PRUNE_FROM = 50_000   # libraries at least this large leave out very common query terms
+COMMON_TERM_SHARE = 0.02      # ...those found in more than this share of all passages
+MIN_TERMS = 2
+
+
+def prune_common(db: sqlite_utils.Database, words_per_query: list[list[str]], n_passages: int) -> list[list[str]]:
+    """Leave out query words whose term occurs in more than COMMON_TERM_SHARE of the passages
+    (they barely move BM25, yet make FTS5 score most of the library); keep at least the
+    MIN_TERMS rarest words of each query."""
+    stems = porter_stems([w for ws in words_per_query for w in ws])
+    df = store.term_doc_counts(db, [s for s in stems.values() if s])
+    limit = COMMON_TERM_SHARE * n_passages
+    out = []
+    for ws in words_per_query:
+        counts = {w: df.get(stems[w], 0) if stems[w] else 0 for w in ws}
+        keep = [w for w in ws if counts[w] <= limit]
+        if len(keep) < min(MIN_TERMS, len(ws)):
+            keep = sorted(ws, key=lambda w: counts[w])[:min(MIN_TERMS, len(ws))]
+        out.append(keep)
+    return out
 
 
 _CACHE: dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]] = {}
+_COUNTS: dict[tuple[str, str], tuple[int, int]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -104,11 +155,41 @@ def _db_key(db: sqlite_utils.Database) -> str:
 class Searcher:
     """Search one library with one embedder; the vector matrix is loaded once per library version."""
 
-    def __init__(self, db: sqlite_utils.Database, embedder, rrf_k: int = 60, candidates: int = 50):
+    def __init__(self, db: sqlite_utils.Database, embedder, rrf_k: int = 60, candidates: int = 50,
+                 exact_limit: int | None = None):
         self.db = db
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
+        self.exact_limit = ann.EXACT_LIMIT if exact_limit is None else exact_limit
+
+    def passage_count(self) -> int:
+        """Passages in the library, cached per library version."""
+        key = (_db_key(self.db), "count")
+        version = store.library_version(self.db)
+        with _CACHE_LOCK:
+            hit = _COUNTS.get(key)
+        if not hit or hit[0] != version:
+            hit = (version, store.passage_count(self.db))
+            with _CACHE_LOCK:
+                _COUNTS[key] = hit
+        return hit[1]
+
+    def uses_index(self) -> bool:
+        """True when dense search goes through the approximate index (a file-backed library of at
+        least `exact_limit` passages), False for exact search."""
+        return self.passage_count() >= self.exact_limit and not _db_key(self.db).startswith("memory:")
+
+    def dense(self, query_vectors: np.ndarray, k: int) -> list[list[tuple[int, float]]]:
+        """Top-k (passage id, cosine) per query: exact for small libraries, else the ANN index."""
+        if self.uses_index():
+            index = ann.get_index(self.db, self.embedder.model_id)
+            if index is not None:
+                return index.search(query_vectors, k)
+        ids, matrix = self.vectors()
+        if not len(ids):
+            return [[] for _ in range(len(query_vectors))]
+        return [[(int(ids[r]), s) for r, s in row] for row in cosine_top_k(query_vectors, matrix, k)]
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """(passage ids, matrix) for the current library, cached across calls and Searchers."""
@@ -141,13 +222,15 @@ class Searcher:
         n_cand = max(self.candidates, top_k)
         dense: list[list[tuple[int, float]]] = [[] for _ in queries]
         if mode in ("hybrid", "dense"):
-            ids, matrix = self.vectors()
-            if len(ids):
-                qv = query_vectors if query_vectors is not None else self.embedder.encode(queries)
-                dense = [[(int(ids[r]), s) for r, s in row] for row in cosine_top_k(qv, matrix, n_cand)]
+            qv = query_vectors if query_vectors is not None else self.embedder.encode(queries)
+            dense = self.dense(qv, n_cand)
         lexical: list[list[tuple[int, float]]] = [[] for _ in queries]
         if mode in ("hybrid", "lexical"):
-            lexical = [store.fts_search(self.db, fts_query(q), n_cand) for q in queries]
+            words = [query_words(q) for q in queries]
+            n = self.passage_count()
+            if n >= LEXICAL_PRUNE_FROM:
+                words = prune_common(self.db, words, n)
+            lexical = [store.fts_search(self.db, fts_query("", words=ws), n_cand) for ws in words]
         results = []
         for d, lx in zip(dense, lexical):
             d_rank = {pid: r for r, (pid, _) in enumerate(d, start=1)}

@@ -19,7 +19,7 @@ from sources.errors import DatabaseError
 __all__ = [
     "open_db", "migrate", "content_hash", "now_iso", "library_version", "insert_source",
     "find_source_by_hash", "list_sources", "get_source", "remove_source", "missing_hashes",
-    "load_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
+    "load_vectors", "vector_ids", "term_doc_counts", "passage_count", "load_vectors_for", "iter_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
 ]
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -131,7 +131,13 @@ def m003_source_credibility(db: sqlite_utils.Database) -> None:
     db.execute("alter table sources add column credibility real not null default 1.0")
 
 
-MIGRATIONS: list[Migration] = [m001_create_tables, m002_passages_fts, m003_source_credibility]
+def m004_fts_vocab(db: sqlite_utils.Database) -> None:
+    """Per-term document counts of the keyword index, so large-library searches can leave out
+    terms that match a large share of all passages."""
+    db.execute("create virtual table passages_fts_vocab using fts5vocab(passages_fts, 'row')")
+
+
+MIGRATIONS: list[Migration] = [m001_create_tables, m002_passages_fts, m003_source_credibility, m004_fts_vocab]
 
 
 def library_version(db: sqlite_utils.Database) -> int:
@@ -243,6 +249,63 @@ def load_vectors(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, 
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
     return ids, matrix
+
+
+def vector_ids(db: sqlite_utils.Database, model_id: str) -> np.ndarray:
+    """Ids of the passages that have a vector for `model_id` (ids only: cheap even for millions)."""
+    rows = db.execute("select p.id from passages p join embeddings e on e.content_hash = p.content_hash "
+                      "and e.model_id = ? order by p.id", [model_id]).fetchall()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
+def load_vectors_for(db: sqlite_utils.Database, model_id: str, ids: Sequence[int],
+                     batch: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """(passage ids, matrix) for the given passage ids that have a vector for `model_id`."""
+    got_ids, blobs = [], []
+    ids = [int(i) for i in ids]
+    for s in range(0, len(ids), batch):
+        part = ids[s:s + batch]
+        # by passage id first, then the embedding's primary key (a plain join may scan embeddings)
+        rows = db.execute(
+            f"select * from (select p.id, (select e.vector from embeddings e where e.model_id = ? and "
+            f"e.content_hash = p.content_hash) as vector from passages p where p.id in "
+            f"({','.join('?' * len(part))})) where vector is not null order by id",
+            [model_id, *part]).fetchall()
+        got_ids.extend(r[0] for r in rows)
+        blobs.extend(r[1] for r in rows)
+    if not got_ids:
+        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
+    return np.array(got_ids, dtype=np.int64), np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(got_ids), -1)
+
+
+def iter_vectors(db: sqlite_utils.Database, model_id: str, batch: int = 50_000):
+    """(passage ids, matrix) chunks of every vector for `model_id`, in id order, in bounded memory."""
+    last = -1
+    while True:
+        rows = db.execute(
+            "select p.id, e.vector from passages p join embeddings e on e.content_hash = p.content_hash "
+            "and e.model_id = ? where p.id > ? order by p.id limit ?", [model_id, last, batch]).fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield (np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows)),
+               np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1))
+
+
+def term_doc_counts(db: sqlite_utils.Database, terms: Sequence[str]) -> dict[str, int]:
+    """How many passages contain each (stemmed) index term; absent terms are left out."""
+    terms = list(dict.fromkeys(terms))
+    out: dict[str, int] = {}
+    for s in range(0, len(terms), 500):
+        part = terms[s:s + 500]
+        out.update(db.execute(f"select term, doc from passages_fts_vocab where term in ({','.join('?' * len(part))})",
+                              part).fetchall())
+    return out
+
+
+def passage_count(db: sqlite_utils.Database) -> int:
+    """Number of passages in the library."""
+    return db.execute("select count(*) from passages").fetchone()[0]
 
 
 def fts_search(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:

@@ -70,3 +70,25 @@ def test_batch_search_and_cache_invalidation(library, embedder):
 
 def test_empty_library(db, embedder):
     assert Searcher(db, embedder).search("anything") == []
+
+
+def test_porter_stems_are_the_index_terms(library):
+    from sources.search import porter_stems
+    from sources.store import term_doc_counts
+
+    stems = porter_stems(["members", "joined", "policy", "Zürich".lower()])
+    assert stems == {"members": "member", "joined": "join", "policy": "polici", "zürich": "zurich"}
+    assert term_doc_counts(library, ["member", "join", "nosuchterm"]) == {"member": 2, "join": 1}
+
+
+def test_large_libraries_leave_out_common_terms(library, embedder, monkeypatch):
+    from sources import search
+    from sources.search import prune_common
+
+    # "member" is in 2 passages, more than 2% of 60; "sweden" in 1
+    assert prune_common(library, [["members", "sweden", "countries"]], 60) == [["sweden", "countries"]]
+    # at least the two rarest words stay, however common
+    assert prune_common(library, [["members", "nato"]], 60) == [["nato", "members"]]
+    monkeypatch.setattr(search, "LEXICAL_PRUNE_FROM", 1)
+    hits = Searcher(library, embedder).search("Did Sweden join the alliance's members?", top_k=1, mode="lexical")
+    assert hits[0].source_title == "NATO"
