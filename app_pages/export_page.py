@@ -1,12 +1,13 @@
-"""Export verdicts as CSV, filtered by article and review state."""
+"""Export verdicts as CSV or ClaimReview JSON-LD, filtered by article and review state."""
 
 import io
 
 import streamlit as st
 
 from app_pages.common import get_db, reviewer_box
+from claims.claimreview import write_claimreview
 from claims.export import write_csv
-from claims.store import export_rows, list_articles
+from claims.store import SETTINGS, export_rows, get_settings, list_articles, set_setting
 
 st.title("Export")
 reviewer_box()
@@ -17,6 +18,8 @@ article_id = st.selectbox("Article", options, key="export_article",
                           format_func=lambda i: "all articles" if i is None else
                           next(f"{a['id']}: {a['title']}" for a in articles if a["id"] == i))
 reviewed_only = st.checkbox("Reviewed claims only", key="export_reviewed")
+
+st.subheader("CSV")
 bom = st.checkbox("Excel-friendly (UTF-8 with BOM)", key="export_bom")
 buf = io.StringIO()
 n = write_csv(export_rows(db, article_id=article_id, reviewed_only=reviewed_only), buf)
@@ -24,3 +27,17 @@ data = ("\ufeff" if bom else "") + buf.getvalue()
 st.write(f"{n} rows")
 st.download_button("Download CSV", data=data.encode("utf-8"), file_name="factcheck-verdicts.csv",
                    mime="text/csv", key="export_csv", disabled=n == 0)
+
+st.subheader("ClaimReview (schema.org JSON-LD)")
+settings = get_settings(db)
+with st.expander("Publishing organisation", expanded=not settings["review_url"]):
+    for key, (_, help_text) in SETTINGS.items():
+        value = st.text_input(help_text.capitalize(), value=settings[key], key=f"setting_{key}")
+        if value != settings[key]:
+            set_setting(db, key, value)
+            settings[key] = value
+buf = io.StringIO()
+m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)
+st.write(f"{m} ClaimReview documents (reviewed claims only)")
+st.download_button("Download ClaimReview JSON", data=buf.getvalue().encode("utf-8"), file_name="claimreview.json",
+                   mime="application/ld+json", key="export_claimreview", disabled=m == 0)

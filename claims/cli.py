@@ -293,7 +293,8 @@ def review(obj, claim_id, verdict, note, reviewer, passage_id):
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "claimreview"]), default="csv", show_default=True,
+              help="csv: one row per claim; claimreview: a JSON array of schema.org ClaimReview, reviewed claims only.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Output file (default: standard output).")
 @click.option("--article", "article_id", type=int, help="Only claims of this article.")
@@ -302,24 +303,128 @@ def review(obj, claim_id, verdict, note, reviewer, passage_id):
 @click.pass_obj
 @user_errors
 def export(obj, fmt, output, article_id, reviewed_only, bom):
-    """Export one row per claim: claim, suggestion, human verdict, reviewer and evidence.
+    """Export one row per claim (CSV: claim, suggestion, human verdict, reviewer and evidence) or
+    one ClaimReview per reviewed claim. Rows are streamed, so memory stays flat however many.
+
+    \b
+    Examples:
+        factcheck export -o verdicts.csv
+        factcheck export --format claimreview -o claimreview.json
+    """
+    from claims.claimreview import write_claimreview
+    from claims.export import write_csv
+    from claims.store import export_rows, get_settings
+
+    rows = export_rows(obj.db, article_id=article_id, reviewed_only=reviewed_only or fmt == "claimreview")
+    settings = get_settings(obj.db)
+
+    def write(stream):
+        return write_csv(rows, stream) if fmt == "csv" else write_claimreview(rows, stream, settings)
+
+    what = "rows" if fmt == "csv" else "ClaimReview documents"
+    if output == "-":
+        if bom and fmt == "csv":
+            sys.stdout.write("\ufeff")
+        n = write(sys.stdout)
+    else:
+        with open(output, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8", newline="") as f:
+            n = write(f)
+        click.echo(f"wrote {n} {what} to {output}", err=True)
+
+
+@cli.group()
+def settings():
+    """Team settings: the publishing organisation for ClaimReview."""
+
+
+@settings.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def settings_list(obj, as_json):
+    """Every setting with its value.
 
     \b
     Example:
-        factcheck export -o verdicts.csv
+        factcheck settings list
     """
-    from claims.export import write_csv
-    from claims.store import export_rows
+    from claims.store import SETTINGS, get_settings
 
-    rows = export_rows(obj.db, article_id=article_id, reviewed_only=reviewed_only)
-    if output == "-":
-        if bom:
-            sys.stdout.write("\ufeff")
-        n = write_csv(rows, sys.stdout)
-    else:
-        with open(output, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as f:
-            n = write_csv(rows, f)
-        click.echo(f"wrote {n} rows to {output}", err=True)
+    values = get_settings(obj.db)
+    if as_json:
+        _echo_json(values)
+        return
+    for k, v in values.items():
+        click.echo(f"{k:12} {v!r:40} {SETTINGS[k][1]}")
+
+
+@settings.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_obj
+@user_errors
+def settings_set(obj, key, value):
+    """Set one setting.
+
+    \b
+    Example:
+        factcheck settings set org_name "The Check Desk"
+    """
+    from claims.store import set_setting
+
+    set_setting(obj.db, key, value)
+    click.echo(f"{key} = {value!r}")
+
+
+@cli.group()
+def archive():
+    """Earlier fact-checks (ours or other publishers'), imported from ClaimReview or CSV."""
+
+
+@archive.command("import")
+@click.argument("specs", nargs=-1, required=True, metavar="FILE_OR_URL...")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.pass_obj
+@user_errors
+def archive_import(obj, specs, as_json):
+    """Import fact-checks: ClaimReview JSON-LD (.json/.jsonld), a page that embeds it (.html or
+    a URL), or CSV (this workbench's export, or the columns claim, verdict, url, date).
+
+    \b
+    Example:
+        factcheck archive import claimreview.json https://example.org/fact-checks/1
+    """
+    from claims.claimreview import import_factchecks
+
+    results = [import_factchecks(obj.db, spec) for spec in specs]
+    if as_json:
+        _echo_json(results)
+        return
+    for r in results:
+        click.echo(f"{r['origin']}: {r['found']} fact-checks found, {r['added']} added, "
+                   f"{r['already_there']} already in the archive")
+
+
+@archive.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def archive_list(obj, as_json):
+    """The archived fact-checks.
+
+    \b
+    Example:
+        factcheck archive list --json
+    """
+    from claims.store import list_archive
+
+    rows = list_archive(obj.db)
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"[{r['id']}] {r['verdict'] or '?':20} {r['claim']}  ({r['publisher'] or ''} {r['date'] or ''} "
+                   f"{r['url'] or ''})".rstrip())
 
 
 @cli.command()

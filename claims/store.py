@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
@@ -13,7 +13,9 @@ from sources import store as source_store
 from sources.store import now_iso
 
 __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "claim_evidence", "add_review",
-           "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS"]
+           "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS", "claim_queue",
+           "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
+           "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive"]
 
 VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
 
@@ -75,7 +77,65 @@ def m003_review_passages(db: sqlite_utils.Database) -> None:
     db.execute("create index idx_reviews_reviewer on reviews(reviewer)")
 
 
-MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages]
+def m004_settings_archive(db: sqlite_utils.Database) -> None:
+    """Team settings (publishing organisation, matching thresholds) and the archive of earlier
+    fact-checks imported from ClaimReview or CSV."""
+    db.execute("create table settings (key text primary key, value text not null)")
+    db.execute("""create table archive (
+        id integer primary key, claim text not null, verdict text, rating text, url text, date text,
+        publisher text, origin text not null, imported_at text not null, content_hash text not null unique)""")
+
+
+MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive]
+
+SETTINGS = {
+    "org_name": ("Unnamed fact-checking team", "the publishing organisation: ClaimReview author"),
+    "org_url": ("", "the organisation's home page"),
+    "review_url": ("", "base URL of published fact-checks; a claim's review is at BASE/ID"),
+}
+
+
+def get_settings(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every setting, stored value or default."""
+    stored = dict(db.execute("select key, value from settings").fetchall())
+    return {k: stored.get(k, default) for k, (default, _) in SETTINGS.items()}
+
+
+def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
+    """Store one setting; unknown keys are refused."""
+    if key not in SETTINGS:
+        raise InvalidReview(f"unknown setting {key!r}; settings are {', '.join(SETTINGS)}")
+    with db.atomic():
+        db.execute("insert into settings (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
+                   [key, str(value)])
+
+
+def add_archive(db: sqlite_utils.Database, records: Iterable[dict], origin: str) -> tuple[int, int]:
+    """Store earlier fact-checks ({"claim", "verdict"?, "rating"?, "url"?, "date"?, "publisher"?});
+    the same claim with the same verdict and URL is stored once. (added, already there)."""
+    added = seen = 0
+    with db.atomic():
+        for r in records:
+            claim = " ".join(str(r.get("claim") or "").split())
+            if not claim:
+                continue
+            key = source_store.content_hash("\x1f".join([claim.lower(), r.get("verdict") or "", r.get("url") or ""]))
+            cur = db.execute(
+                "insert or ignore into archive (claim, verdict, rating, url, date, publisher, origin, imported_at, "
+                "content_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [claim, r.get("verdict"), r.get("rating"), r.get("url"), r.get("date"), r.get("publisher"), origin,
+                 now_iso(), key])
+            if cur.rowcount:
+                added += 1
+            else:
+                seen += 1
+    return added, seen
+
+
+def list_archive(db: sqlite_utils.Database, limit: int | None = None) -> list[dict]:
+    """Archived fact-checks, oldest import first."""
+    sql = "select * from archive order by id" + (" limit ?" if limit else "")
+    return list(db.query(sql, [limit] if limit else []))
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
@@ -319,6 +379,7 @@ def export_rows(db: sqlite_utils.Database, article_id: int | None = None,
         where.append("r.id is not null")
     sql = f"""
     select a.id as article_id, a.title as article_title, coalesce(a.url, a.origin) as article_source,
+           a.url as article_url, a.checked_at as article_checked_at,
            c.id as claim_id, c.text as claim, c.original as claim_original, c.sentence, c.start, c."end", c.type, c.checkworthiness,
            s.verdict as suggested_verdict, s.confidence as suggestion_confidence, s.rationale as suggestion_rationale,
            r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,

@@ -17,6 +17,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT = 15.0
 USER_AGENT = "factcheck-workbench/0.1 (+https://example.org/factcheck)"
 TEXT_TYPES = ("text/", "application/xhtml", "application/xml", "application/pdf", "application/json",
+              "application/ld+json",
               "application/rss", "application/atom")
 
 

@@ -69,6 +69,20 @@ ARTICLE_HTML = b"""<!doctype html><html><head><title>Bridge facts</title>
 </article><footer>Copyright 2026 Example Bridge Society. All rights reserved.</footer></body></html>"""
 
 
+# a fact-check page as publishers write them: ClaimReview JSON-LD inside the page (our own words)
+FACTCHECK_JSON = b"""{"@context": "https://schema.org", "@type": "ClaimReview",
+ "url": "https://checks.example/bridge-1941", "datePublished": "2026-03-02",
+ "claimReviewed": "The Golden Gate Bridge opened in 1941.",
+ "author": {"@type": "Organization", "name": "Example Checks"},
+ "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1, "alternateName": "False"},
+ "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "A guidebook"}}}"""
+FACTCHECK_HTML = (b"""<!doctype html><html><head><title>Did the bridge open in 1941?</title>
+<script type="application/ld+json">{ broken json </script>
+<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+ {"@type": "WebPage", "name": "checks"}, """ + FACTCHECK_JSON + b"""]}</script>
+</head><body><p>No. It opened in 1937.</p></body></html>""")
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
@@ -112,6 +126,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         elif p == "/latin1.html":
             self._send(200, "<html><body><p>Café Zürich opened in 1911 and serves 300 guests a day.</p>"
                             "</body></html>".encode("latin-1"), ctype="text/html; charset=iso-8859-1")
+        elif p == "/factcheck.html":
+            self._send(200, FACTCHECK_HTML)
+        elif p == "/factcheck.json":
+            self._send(200, FACTCHECK_JSON, ctype="application/ld+json")
         elif p == "/plain.txt":
             self._send(200, b"NATO has 32 members. The European Union has 27 member states.",
                        ctype="text/plain; charset=utf-8")

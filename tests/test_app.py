@@ -81,6 +81,10 @@ def test_sources_check_review_export_flow(app_db):
     assert not at.exception and any("2 rows" in m.value for m in at.markdown)
     at.checkbox(key="export_reviewed").check().run()
     assert any("1 rows" in m.value for m in at.markdown)
+    assert any("1 ClaimReview documents" in m.value for m in at.markdown)
+    at.text_input(key="setting_org_name").input("The Check Desk").run()
+    from claims.store import get_settings
+    assert get_settings(open_db(app_db))["org_name"] == "The Check Desk"
 
 
 def test_review_needs_a_reviewer_name(monkeypatch, demo_db):

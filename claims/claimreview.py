@@ -1,0 +1,235 @@
+"""schema.org ClaimReview: writing our reviewed claims, reading earlier fact-checks (JSON-LD
+files, pages that embed it, and CSV).
+
+Rating scale (documented in the README): a 1-5 truthfulness scale, worstRating 1, bestRating 5:
+REFUTED = 1 ("Refuted"), CONFLICTING = 3 ("Conflicting"), SUPPORTED = 5 ("Supported").
+NOT_ENOUGH_EVIDENCE has no place on a truth scale: its reviewRating carries the textual verdict
+("Not enough evidence") and the scale bounds but no ratingValue.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from typing import IO, Iterable, Iterator
+from urllib.parse import urlparse
+
+from claims.errors import ClaimsError
+
+__all__ = ["RATING_VALUES", "TEXTUAL", "claimreview_doc", "write_claimreview", "records_from_jsonld",
+           "records_from_html", "records_from_csv", "verdict_from_rating", "CSV_IMPORT_COLUMNS"]
+
+BEST, WORST = 5, 1
+RATING_VALUES = {"REFUTED": 1, "CONFLICTING": 3, "SUPPORTED": 5}
+TEXTUAL = {"SUPPORTED": "Supported", "REFUTED": "Refuted", "CONFLICTING": "Conflicting",
+           "NOT_ENOUGH_EVIDENCE": "Not enough evidence"}
+CSV_IMPORT_COLUMNS = ("claim", "verdict", "url", "date")
+
+# the words fact-checkers rate with, mapped to our four labels (checked in order)
+RATING_WORDS = [
+    ("NOT_ENOUGH_EVIDENCE", r"not enough|unproven|unverif|unsupported|no evidence|insufficient|unclear|cannot be"),
+    ("CONFLICTING", r"mixed|mixture|half|partly|partially|disputed|conflicting|misleading|needs context|"
+                    r"missing context|out of context|exaggerat|cherry"),
+    ("REFUTED", r"false|fake|pants on fire|incorrect|wrong|inaccurate|refuted|hoax|scam|fabricat|debunk|"
+                r"not true|untrue|baseless|no,"),
+    ("SUPPORTED", r"true|correct|accurate|supported|confirmed|right|legit"),
+]
+
+
+def verdict_from_rating(text: str | None, value=None, best=None, worst=None) -> str | None:
+    """Our label for a ClaimReview rating: its words first ("False", "Half true", "Pants on
+    fire"...), else its number on its own scale (bottom fifth refuted, top fifth supported)."""
+    t = (text or "").strip().lower()
+    if t.upper().replace(" ", "_") in TEXTUAL:
+        return t.upper().replace(" ", "_")
+    for label, pattern in RATING_WORDS:
+        if t and re.search(pattern, t):
+            return label
+    try:
+        v, b, w = float(value), float(best if best is not None else 5), float(worst if worst is not None else 1)
+    except (TypeError, ValueError):
+        return None
+    if b == w:
+        return None
+    share = (v - w) / (b - w)
+    return "REFUTED" if share <= 0.2 else "SUPPORTED" if share >= 0.8 else "CONFLICTING"
+
+
+def _day(iso: str | None) -> str | None:
+    return iso[:10] if iso else None
+
+
+def claimreview_doc(row: dict, settings: dict) -> dict:
+    """One ClaimReview document for an export row that has a human verdict."""
+    verdict = row["human_verdict"]
+    rating = {"@type": "Rating", "alternateName": TEXTUAL[verdict], "bestRating": BEST, "worstRating": WORST}
+    if verdict in RATING_VALUES:
+        rating["ratingValue"] = RATING_VALUES[verdict]
+    base = (settings.get("review_url") or settings.get("org_url") or "").rstrip("/")
+    org = {"@type": "Organization", "name": settings.get("org_name") or "Unnamed fact-checking team"}
+    if settings.get("org_url"):
+        org["url"] = settings["org_url"]
+    url = row.get("article_url")
+    claim_author = {"@type": "Organization", "name": urlparse(url).hostname or url} if url else \
+        {"@type": "Thing", "name": row.get("article_title") or "unknown"}
+    item = {"@type": "Claim", "author": claim_author, "datePublished": _day(row.get("article_checked_at"))}
+    if url:
+        item["appearance"] = {"@type": "CreativeWork", "url": url}
+    doc = {
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": f"{base}/claims/{row['claim_id']}" if base else None,
+        "claimReviewed": row["claim"], "author": org, "datePublished": _day(row.get("reviewed_at")),
+        "reviewRating": rating, "itemReviewed": item,
+    }
+    if row.get("note"):
+        doc["reviewBody"] = row["note"]
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+def write_claimreview(rows: Iterable[dict], out: IO[str], settings: dict) -> int:
+    """Stream a JSON array of ClaimReview documents, one per reviewed row; the number written."""
+    n = 0
+    out.write("[")
+    for row in rows:
+        if not row.get("human_verdict"):
+            continue
+        out.write(",\n" if n else "\n")
+        out.write(json.dumps(claimreview_doc(row, settings), ensure_ascii=False))
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _nodes(data) -> Iterator[dict]:
+    if isinstance(data, list):
+        for d in data:
+            yield from _nodes(d)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _nodes(data["@graph"])
+
+
+def _is_claimreview(node: dict) -> bool:
+    t = node.get("@type")
+    return "ClaimReview" in (t if isinstance(t, list) else [t])
+
+
+def _name(x) -> str | None:
+    if isinstance(x, list):
+        x = x[0] if x else None
+    if isinstance(x, dict):
+        return x.get("name") or x.get("url")
+    return x
+
+
+def records_from_jsonld(data) -> list[dict]:
+    """Archive records from parsed JSON-LD (one document, a list, or an @graph)."""
+    out = []
+    for node in _nodes(data):
+        if not _is_claimreview(node):
+            continue
+        claim = node.get("claimReviewed") or _name(node.get("itemReviewed"))
+        rating = node.get("reviewRating") or {}
+        if isinstance(rating, list):
+            rating = rating[0] if rating else {}
+        text = rating.get("alternateName") or rating.get("name")
+        out.append({"claim": claim, "rating": text,
+                    "verdict": verdict_from_rating(text, rating.get("ratingValue"), rating.get("bestRating"),
+                                                   rating.get("worstRating")),
+                    "url": node.get("url"), "date": node.get("datePublished"), "publisher": _name(node.get("author"))})
+    return [r for r in out if r["claim"]]
+
+
+def records_from_html(html: str | bytes) -> list[dict]:
+    """Archive records from every <script type="application/ld+json"> block of a page."""
+    import lxml.html
+
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    if not html.strip():
+        raise ClaimsError("the page is empty")
+    try:
+        tree = lxml.html.fromstring(html)
+    except Exception as exc:  # lxml raises several types for unusable markup
+        raise ClaimsError(f"cannot read the page as HTML: {exc}") from None
+    out = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            out.extend(records_from_jsonld(json.loads(script.text_content() or "null")))
+        except json.JSONDecodeError:
+            continue  # one broken block does not hide the others
+    return out
+
+
+def _unneutralize(v: str) -> str:
+    return v[1:] if v.startswith("'") and v[1:2] in ("=", "+", "-", "@", "\t", "\r") else v
+
+
+def records_from_csv(stream: IO[str]) -> list[dict]:
+    """Archive records from CSV: this workbench's export (claim, human_verdict, article_source,
+    reviewed_at, ...) or the minimal format claim, verdict, url, date (verdict in our labels or
+    a rating word such as "False")."""
+    reader = csv.DictReader(stream)
+    cols = {c.strip().lower().lstrip("\ufeff") for c in (reader.fieldnames or [])}
+    if "claim" not in cols:
+        raise ClaimsError("the CSV needs a 'claim' column (and 'verdict', 'url', 'date', or this workbench's export)")
+    ours = "human_verdict" in cols
+    out = []
+    for raw in reader:
+        row = {k.strip().lower().lstrip("\ufeff"): _unneutralize(v or "") for k, v in raw.items() if k}
+        text = row.get("human_verdict") if ours else row.get("verdict")
+        if ours and not text:
+            continue  # an unreviewed claim is not a fact-check
+        out.append({"claim": row.get("claim"), "rating": text, "verdict": verdict_from_rating(text),
+                    "url": None if ours else row.get("url") or None,
+                    "date": row.get("reviewed_at") if ours else row.get("date") or None,
+                    "publisher": row.get("reviewer") if ours else row.get("publisher") or None})
+    return [r for r in out if r["claim"]]
+
+
+def import_factchecks(db, spec: str) -> dict:
+    """Import earlier fact-checks from a file (.json/.jsonld ClaimReview, .html page embedding it,
+    .csv) or an http(s) URL of a page or JSON-LD document into the archive."""
+    import io
+    from pathlib import Path
+
+    from claims.store import add_archive
+    from sources.fetch import fetch_url, is_url
+
+    if is_url(spec):
+        fetched = fetch_url(spec)
+        body, kind, origin = fetched.body, fetched.content_type, fetched.final_url
+        kind = "json" if "json" in kind else "csv" if "csv" in kind else "html"
+    else:
+        p = Path(spec)
+        if not p.is_file():
+            raise ClaimsError(f"no such file: {spec}")
+        body, origin = p.read_bytes(), str(p)
+        suffix = p.suffix.lower()
+        kind = {".json": "json", ".jsonld": "json", ".csv": "csv", ".html": "html", ".htm": "html"}.get(suffix)
+        if kind is None:
+            raise ClaimsError(f"{p.name}: use a .json/.jsonld (ClaimReview), .html or .csv file")
+    if not body.strip():
+        raise ClaimsError(f"{origin} is empty")
+    if b"\x00" in body[:4096]:
+        raise ClaimsError(f"{origin} is a binary file, not ClaimReview or CSV")
+    if kind != "html":
+        try:
+            text = body.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ClaimsError(f"{origin} is not UTF-8 text") from None
+    if kind == "json":
+        try:
+            records = records_from_jsonld(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise ClaimsError(f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    elif kind == "csv":
+        records = records_from_csv(io.StringIO(text))
+    else:
+        records = records_from_html(body)
+    if not records:
+        raise ClaimsError(f"no ClaimReview or fact-check rows found in {origin}")
+    added, seen = add_archive(db, records, origin)
+    return {"origin": origin, "found": len(records), "added": added, "already_there": seen}
