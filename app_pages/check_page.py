@@ -5,7 +5,7 @@ import streamlit as st
 from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, reviewer_box, verdict_badge
 from claims.article import article_from_text
 from claims.pipeline import check_article
-from claims.store import get_article, list_claims
+from claims.store import claim_matches, get_article, list_claims
 from sources.errors import SourceError
 from sources.fetch import fetch_url
 from sources.parse import parse_document
@@ -63,6 +63,11 @@ if article:
     for c in claims:
         cols = st.columns([6, 2, 1])
         cols[0].markdown(f"**{c['id']}.** {c['text']}")
+        seen = claim_matches(db, c["id"])
+        if seen:
+            top = seen[0]
+            cols[0].caption(f"{'Same claim as' if top['level'] == 'same' else 'Possibly checked before:'} "
+                            f"“{top['text'][:90]}” — {top['verdict'] or '?'} (similarity {top['similarity']:.2f})")
         cols[1].markdown(verdict_badge(c["human_verdict"] or c["suggested_verdict"]), unsafe_allow_html=True)
         if cols[2].button("Open", key=f"open_{c['id']}"):
             st.session_state.focus_claim = c["id"]

@@ -14,9 +14,9 @@ import streamlit as st
 from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, highlight_matches, keyboard_shortcuts, kept,
                               reviewer_box, verdict_badge)
 from claims.errors import ClaimsError
-from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_evidence, claim_queue,
-                          claim_reviews, claim_types, get_article, get_claim, get_claims, latest_review_id,
-                          list_articles, reviewers, reviews_since, stats)
+from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_evidence, claim_matches,
+                          claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links, get_article,
+                          get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since, stats)
 
 PAGE_SIZE = 50
 SHORTCUTS = {"verdict_SUPPORTED": "alt+s", "verdict_REFUTED": "alt+r", "verdict_NOT_ENOUGH_EVIDENCE": "alt+n",
@@ -149,6 +149,27 @@ st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             f"(confidence {claim['confidence'] or 0:.2f}) — {html.escape(claim['rationale'] or '')}",
             unsafe_allow_html=True)
 
+matches = claim_matches(db, cid)
+if matches:
+    st.subheader("Checked before?")
+for mt in matches:
+    label = "Same claim as" if mt["level"] == "same" else "Possibly checked before:"
+    where = f" · [{mt['url']}]({mt['url']})" if (mt["url"] or "").startswith("http") else ""
+    who = " · ".join(x for x in (mt["publisher"], (mt["date"] or "")[:10]) if x)
+    with st.container(border=True):
+        st.markdown(f"**{label}** “{html.escape(mt['text'])}” — {verdict_badge(mt['verdict'])} "
+                    f"(similarity {mt['similarity']:.2f}{' · ' + html.escape(who) if who else ''}){where}",
+                    unsafe_allow_html=True)
+        if mt["confirmed"]:
+            st.caption(f"Confirmed as the same claim by {mt['confirmed']}")
+        elif st.button("Confirm: this is the same claim", key=f"confirm_match_{mt['id']}"):
+            if not reviewer:
+                st.error("Enter your name in the sidebar first: a confirmed match records who confirmed it.")
+            else:
+                confirm_match(db, mt["id"], reviewer)
+                ss.flash = "Match confirmed; it shows in both claims' histories."
+                st.rerun()
+
 evidence = claim_evidence(db, cid)
 cited = claim["suggested_passage_id"]
 last = claim_reviews(db, cid)
@@ -234,10 +255,15 @@ for k, hit in enumerate(ss.search_results.get(cid, [])):
                 st.rerun()
 
 history = claim_reviews(db, cid)
+events = [{"time": h["created_at"], "reviewer": h["reviewer"], "verdict": h["verdict"], "note": h["note"],
+           "passages": ", ".join(str(x) for x in json.loads(h["passage_ids"]))} for h in history]
+for link in confirmed_links(db, cid):
+    other = (f"archived fact-check {link['target_id']}" if link["kind"] == "archive" else
+             f"claim {link['target_id'] if link['claim_id'] == cid else link['claim_id']}")
+    events.append({"time": link["created_at"], "reviewer": link["reviewer"], "verdict": "",
+                   "note": f"confirmed same claim as {other} (similarity {link['similarity']:.2f})", "passages": ""})
 st.subheader("History")
-if not history:
+if not events:
     st.caption("Not reviewed yet.")
 else:
-    st.dataframe([{"time": h["created_at"], "reviewer": h["reviewer"], "verdict": h["verdict"], "note": h["note"],
-                   "passages": ", ".join(str(x) for x in json.loads(h["passage_ids"]))} for h in reversed(history)],
-                 hide_index=True)
+    st.dataframe(sorted(events, key=lambda e: e["time"], reverse=True), hide_index=True)

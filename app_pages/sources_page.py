@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages.common import get_db, get_embedder, reviewer_box
+from claims.store import list_archive
 from sources.errors import SourceError
 from sources.library import add_document, add_source, add_text, remove_source
 from sources.parse import parse_document
@@ -74,3 +75,35 @@ if rows:
         for p in source_passages(db, sid):
             st.markdown(f"`{p['id']}` · chars {p['start']}–{p['end']}")
             st.write(p["text"])
+
+st.subheader("Earlier fact-checks")
+st.caption("Import ClaimReview JSON-LD, a page that embeds it, or CSV (claim, verdict, url, date): every new "
+           "claim is matched against these and against claims already reviewed here.")
+with st.expander("Import fact-checks", expanded=False):
+    fc_file = st.file_uploader("File (.json, .jsonld, .html, .csv)", type=["json", "jsonld", "html", "htm", "csv"],
+                               key="fc_file")
+    fc_url = st.text_input("or a URL", key="fc_url")
+    if st.button("Import", key="fc_go"):
+        import tempfile
+        from pathlib import Path
+
+        from claims.claimreview import import_factchecks
+
+        try:
+            if fc_file is not None:
+                with tempfile.TemporaryDirectory() as tmp:
+                    p = Path(tmp) / Path(fc_file.name).name
+                    p.write_bytes(fc_file.getvalue())
+                    r = import_factchecks(db, str(p))
+            elif (fc_url or "").strip():
+                r = import_factchecks(db, fc_url.strip())
+            else:
+                raise SourceError("choose a file or enter a URL first")
+            st.success(f"{r['found']} fact-checks found, {r['added']} added, {r['already_there']} already there")
+        except SourceError as exc:
+            st.error(str(exc))
+archived = list_archive(db, limit=200)
+if archived:
+    st.dataframe([{"id": a["id"], "claim": a["claim"], "verdict": a["verdict"], "rating": a["rating"],
+                   "publisher": a["publisher"], "date": a["date"], "url": a["url"]} for a in archived],
+                 hide_index=True)

@@ -586,13 +586,32 @@ def eval_retrieval(folder, split, mode, as_json):
 @_search_eval_options
 def eval_claim_matching(folder, split, mode, as_json):
     """Previously-checked claim matching on a BEIR-layout folder (queries: new claims or posts;
-    corpus: fact-checked claims), with the same metrics as `eval retrieval`.
+    corpus: fact-checked claims): the corpus is imported into a temporary fact-check archive and
+    every query goes through the matcher `check` uses. The retrieval metrics, and for each
+    similarity threshold the precision and recall of "checked before" at the best match.
 
     \b
     Example:
         factcheck eval claim-matching ../shared/data/claim-matching/checkthat2020 --split test
     """
-    _eval_search(folder, split, mode, as_json, "claim matching")
+    from claims.matching import MODES, evaluate_matching
+
+    modes = MODES if mode == "all" else (mode,)
+    result = evaluate_matching(folder, split, _embedder(), modes=modes)
+    if as_json:
+        _echo_json(result)
+        return
+    click.echo(f"{result['folder']} [{split}]: {result['documents']} fact-checks, {result['queries']} queries, "
+               f"imported in {result['ingest_s']:.0f} s")
+    names = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "map@5"]
+    click.echo(f"  {'mode':8}" + "".join(f"{n:>10}" for n in names) + f"{'match s':>9}")
+    for m, r in result["modes"].items():
+        click.echo(f"  {m:8}" + "".join(f"{r[n]:>10.4f}" for n in names) + f"{r['match_s']:>9.2f}")
+    for m, r in result["modes"].items():
+        click.echo(f"  {m}: similarity threshold -> precision / recall of the best match")
+        for thr, v in r["thresholds"].items():
+            p = "-" if v["precision"] is None else f"{v['precision']:.3f}"
+            click.echo(f"    {thr}  {p:>6} / {v['recall']:.3f}  ({v['flagged']} flagged)")
 
 
 def main():

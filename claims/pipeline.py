@@ -33,6 +33,7 @@ class CheckResult:
     verdicts: list[Verdict]
     timings: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    matches: list[list] = field(default_factory=list)
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None) -> list[Verdict]:
@@ -75,23 +76,49 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     timings["extract_s"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     say("Searching the library", 0.45)
-    evidence = Searcher(db, embedder).search_many([c.text for c in claims], top_k=top_k) if claims else []
+    texts = [c.text for c in claims]
+    vectors = embedder.encode(texts) if claims else None
+    evidence = Searcher(db, embedder).search_many(texts, top_k=top_k, query_vectors=vectors) if claims else []
     timings["search_s"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    say("Looking for earlier fact-checks", 0.6)
+    from claims.matching import Matcher
+
+    matches = Matcher(db, embedder).match(texts, query_vectors=vectors) if claims else []
+    timings["match_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     say("Suggesting verdicts", 0.75)
     from claims.stance import get_stance_model
 
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder))
+    verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)
     article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
                                              claims=claims, evidence=evidence, verdicts=verdicts,
                                              model_id=embedder.model_id)
+    for cid, ms in zip(claim_ids, matches):
+        store.save_matches(db, cid, ms)
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
     message = "" if claims else "no check-worthy claims found in the article"
     return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       message)
+                       message, matches)
+
+
+def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
+    """When a claim is the same as one checked before (similarity at or above `match_same`), the
+    earlier verdict becomes the suggestion; the evidence passage the suggestion cited stays cited.
+    A reviewer still confirms it."""
+    same = next((m for m in matches if m.level == "same" and m.verdict), None)
+    if same is None:
+        return verdict
+    who = ", ".join(x for x in (same.publisher, (same.date or "")[:10]) if x)
+    link = f" {same.url}" if same.url else ""
+    return Verdict(same.verdict, round(same.similarity, 3),
+                   f"Same claim as one checked before (similarity {same.similarity:.2f}): \"{same.text}\" was "
+                   f"{same.verdict}{' (' + who + ')' if who else ''}{link}. Evidence suggestion: {verdict.label}.",
+                   passage_id=verdict.passage_id, source_id=verdict.source_id, method="claim-match")
 
 
 def result_json(r: CheckResult) -> dict:
@@ -108,7 +135,9 @@ def result_json(r: CheckResult) -> dict:
                            "dense_score": h.dense_score, "lexical_score": h.lexical_score,
                            "start": h.start, "end": h.end} for h in hits],
              "verdict": v.label, "confidence": v.confidence, "rationale": v.rationale,
-             "cited_passage_id": v.passage_id}
-            for cid, c, hits, v in zip(r.claim_ids, r.claims, r.evidence, r.verdicts)],
+             "cited_passage_id": v.passage_id,
+             "checked_before": [m.to_dict() for m in ms if m.level]}
+            for cid, c, hits, v, ms in zip(r.claim_ids, r.claims, r.evidence, r.verdicts,
+                                           r.matches or [[] for _ in r.claims])],
         "message": r.message,
     }

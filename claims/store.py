@@ -15,7 +15,8 @@ from sources.store import now_iso
 __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "claim_evidence", "add_review",
            "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS", "claim_queue",
            "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
-           "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive"]
+           "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
+           "claim_matches", "confirm_match", "confirmed_links"]
 
 VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
 
@@ -86,12 +87,44 @@ def m004_settings_archive(db: sqlite_utils.Database) -> None:
         publisher text, origin text not null, imported_at text not null, content_hash text not null unique)""")
 
 
-MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive]
+def m005_matching(db: sqlite_utils.Database) -> None:
+    """Previously-checked claim matching: keyword indexes over the archive and over claims, the
+    matches found for each new claim, and the links reviewers confirm (append-only)."""
+    db.execute("alter table archive add column title text")
+    db.execute("""create virtual table archive_fts using fts5(
+                      title, claim, content='archive', content_rowid='id', tokenize='porter unicode61')""")
+    db.execute("""create trigger archive_ai after insert on archive begin
+                      insert into archive_fts(rowid, title, claim) values (new.id, new.title, new.claim); end""")
+    db.execute("""create trigger archive_ad after delete on archive begin
+                      insert into archive_fts(archive_fts, rowid, title, claim)
+                      values ('delete', old.id, old.title, old.claim); end""")
+    db.execute("insert into archive_fts(archive_fts) values ('rebuild')")
+    db.execute("""create virtual table claims_fts using fts5(
+                      text, content='claims', content_rowid='id', tokenize='porter unicode61')""")
+    db.execute("""create trigger claims_ai after insert on claims begin
+                      insert into claims_fts(rowid, text) values (new.id, new.text); end""")
+    db.execute("insert into claims_fts(claims_fts) values ('rebuild')")
+    db.execute("""create table matches (
+        id integer primary key, claim_id integer not null references claims(id), kind text not null,
+        target_id integer not null, similarity real not null, level text not null, created_at text not null)""")
+    db.execute("create index idx_matches_claim on matches(claim_id)")
+    db.execute("""create table match_links (
+        id integer primary key, match_id integer not null references matches(id), reviewer text not null,
+        created_at text not null)""")
+    db.execute("""create trigger match_links_no_update before update on match_links
+                  begin select raise(abort, 'confirmed matches are append-only'); end""")
+    db.execute("""create trigger match_links_no_delete before delete on match_links
+                  begin select raise(abort, 'confirmed matches are append-only'); end""")
+
+
+MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching]
 
 SETTINGS = {
     "org_name": ("Unnamed fact-checking team", "the publishing organisation: ClaimReview author"),
     "org_url": ("", "the organisation's home page"),
     "review_url": ("", "base URL of published fact-checks; a claim's review is at BASE/ID"),
+    "match_possible": ("0.65", "similarity from which a claim is shown as possibly checked before"),
+    "match_same": ("0.80", "similarity from which a claim is the same as one checked before (verdict pre-filled)"),
 }
 
 
@@ -105,6 +138,13 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store one setting; unknown keys are refused."""
     if key not in SETTINGS:
         raise InvalidReview(f"unknown setting {key!r}; settings are {', '.join(SETTINGS)}")
+    if key.startswith("match_"):
+        try:
+            ok = 0.0 <= float(value) <= 1.0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise InvalidReview(f"{key} is a similarity between 0 and 1, not {value!r}")
     with db.atomic():
         db.execute("insert into settings (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
                    [key, str(value)])
@@ -122,14 +162,64 @@ def add_archive(db: sqlite_utils.Database, records: Iterable[dict], origin: str)
             key = source_store.content_hash("\x1f".join([claim.lower(), r.get("verdict") or "", r.get("url") or ""]))
             cur = db.execute(
                 "insert or ignore into archive (claim, verdict, rating, url, date, publisher, origin, imported_at, "
-                "content_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "content_hash, title) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [claim, r.get("verdict"), r.get("rating"), r.get("url"), r.get("date"), r.get("publisher"), origin,
-                 now_iso(), key])
+                 now_iso(), key, r.get("title")])
             if cur.rowcount:
                 added += 1
             else:
                 seen += 1
     return added, seen
+
+
+def save_matches(db: sqlite_utils.Database, claim_id: int, matches: Sequence) -> list[int]:
+    """Store the matches of a new claim that reach a threshold (those with a level)."""
+    ids = []
+    with db.atomic():
+        for m in matches:
+            if m.level:
+                ids.append(int(db.execute(
+                    "insert into matches (claim_id, kind, target_id, similarity, level, created_at) "
+                    "values (?, ?, ?, ?, ?, ?)", [claim_id, m.kind, m.target_id, m.similarity, m.level,
+                                                  now_iso()]).lastrowid))
+    return ids
+
+
+def claim_matches(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
+    """Earlier fact-checks and reviewed claims this claim matched, best first, with what they said
+    and whether (and by whom) the match was confirmed."""
+    rows = list(db.query("""
+        select m.*, coalesce(a.claim, c.text) as text, coalesce(a.verdict, rv.verdict) as verdict,
+               a.url as url, coalesce(a.publisher, rv.reviewer) as publisher, coalesce(a.date, rv.created_at) as date,
+               (select group_concat(l.reviewer || ' ' || l.created_at, '; ') from match_links l
+                where l.match_id = m.id) as confirmed
+        from matches m
+        left join archive a on m.kind = 'archive' and a.id = m.target_id
+        left join claims c on m.kind = 'claim' and c.id = m.target_id
+        left join reviews rv on m.kind = 'claim' and rv.id = (select max(id) from reviews where claim_id = m.target_id)
+        where m.claim_id = ? order by m.similarity desc""", [claim_id]))
+    return rows
+
+
+def confirm_match(db: sqlite_utils.Database, match_id: int, reviewer: str) -> int:
+    """A reviewer confirms that a claim is the one checked before: the link is stored (append-only)
+    and shows in both claims' histories."""
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise InvalidReview("confirming a match needs a reviewer name")
+    if not db.execute("select 1 from matches where id = ?", [match_id]).fetchone():
+        raise InvalidReview(f"no match with id {match_id}")
+    with db.atomic():
+        return int(db.execute("insert into match_links (match_id, reviewer, created_at) values (?, ?, ?)",
+                              [match_id, reviewer, now_iso()]).lastrowid)
+
+
+def confirmed_links(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
+    """Confirmed matches that involve this claim, from either side: for its history."""
+    return list(db.query("""
+        select l.reviewer, l.created_at, m.claim_id, m.kind, m.target_id, m.similarity
+        from match_links l join matches m on m.id = l.match_id
+        where m.claim_id = ? or (m.kind = 'claim' and m.target_id = ?) order by l.id""", [claim_id, claim_id]))
 
 
 def list_archive(db: sqlite_utils.Database, limit: int | None = None) -> list[dict]:
