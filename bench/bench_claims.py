@@ -101,6 +101,19 @@ def main() -> None:
     t, r = best_of(lambda: check_article(db, doc, embedder, nlp=nlp), runs=min(3, RUNS))
     out["full_check_with_evidence_and_verdicts_s"] = t
     out["full_check_stages_s"] = {k: round(v, 3) for k, v in r.timings.items()}
+    # suggestions alone for 30 claims with their top-5 evidence (rules, then the stance model)
+    from claims.pipeline import suggest_for
+    from claims.stance import get_stance_model
+
+    cs, ev = r.claims[:30], r.evidence[:30]
+    out["suggest_30_claims_rules_only_s"], _ = best_of(lambda: suggest_for(cs, ev, nlp), runs=min(3, RUNS))
+    stance = get_stance_model(embedder)
+    if stance is not None:
+        out["suggest_30_claims_with_stance_s"], _ = best_of(lambda: suggest_for(cs, ev, nlp, stance=stance),
+                                                           runs=min(3, RUNS))
+        pairs = [(c.text, h.text) for c, hits in zip(cs, ev) for h in hits]
+        out["stance_pairs_scored"] = len(pairs)
+        out["stance_all_pairs_s"], _ = best_of(lambda: stance.predict(pairs), runs=min(3, RUNS))
     out["peak_rss_mb"] = peak_rss_mb()
     report(out, args.json)
 

@@ -13,7 +13,6 @@ Usage:  .venv/bin/python bench/bench_scale.py [--passages 1000000] [--json] [--k
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile

@@ -22,6 +22,7 @@ import copy
 import json
 import os
 import random
+import re
 import sys
 import time
 from pathlib import Path
@@ -54,6 +55,53 @@ def pairs_of(rows: list[dict]) -> list[tuple[int, str, str, int]]:
             if lab not in LABEL_TO_STANCE:
                 continue
             out.append((i, r["claim"], e["text"], LABEL_TO_STANCE[lab]))
+    return out
+
+
+AUX = re.compile(r"\b(is|are|was|were|can|could|will|would|does|do|did|should|may|might|must)\b",
+                 re.IGNORECASE)
+NUM = re.compile(r"\b\d[\d,]*(?:\.\d+)?\b")
+
+
+def negate(claim: str) -> str | None:
+    """The claim with "not" after its first auxiliary verb ("X is Y" -> "X is not Y"); None when it
+    has no auxiliary or is already negative."""
+    if re.search(r"\b(not|no|never|n't)\b", claim, re.IGNORECASE):
+        return None
+    m = AUX.search(claim)
+    return claim[:m.end()] + " not" + claim[m.end():] if m else None
+
+
+def change_number(claim: str, evidence: str, rng) -> str | None:
+    """The claim with one of its numbers that the evidence also states changed to another value."""
+    nums = [m for m in NUM.finditer(claim) if m.group(0) in evidence and not re.fullmatch(r"(19|20)\d\d", m.group(0))]
+    if not nums:
+        return None
+    m = nums[int(rng.integers(len(nums)))]
+    v = float(m.group(0).replace(",", ""))
+    new = v * float(rng.choice([0.5, 2, 3, 1.5])) + float(rng.choice([1, 2, 7]))
+    text = f"{int(new):,}" if "," in m.group(0) else (str(int(new)) if v.is_integer() else f"{new:.1f}")
+    return claim[:m.start()] + text + claim[m.end():]
+
+
+def augment(pairs: list[tuple[int, str, str, int]], seed: int) -> list[tuple[int, str, str, int]]:
+    """Contrast pairs made from supporting pairs, so the model must read what the claim says, not
+    only how much it overlaps the passage: the claim negated, or one of its numbers changed, is
+    refuted by the same passage; the claim itself, read against a passage that states it, is
+    supported."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for key, claim, evidence, stance in pairs:
+        if stance != 0:
+            continue
+        neg = negate(claim)
+        if neg:
+            out.append((key, neg, evidence, 1))
+        changed = change_number(claim, evidence, rng)
+        if changed:
+            out.append((key, changed, evidence, 1))
+        if rng.random() < 0.3:
+            out.append((key, claim, claim if rng.random() < 0.5 else f"{claim} {evidence}", 0))
     return out
 
 
@@ -146,6 +194,12 @@ def train(model, names, data, caches, args, log):
             if (~keep_fit).any():
                 sel = torch.from_numpy(~keep_fit)
                 hold_b_parts.append((idx[~keep_fit], name, hidden[sel], mask[sel]))
+        aug = data[name].get("aug") or []
+        for idx, hidden, mask in caches.get(name + "+aug", []):
+            keep_fit = np.array([aug[j][0] not in held for j in idx])
+            if keep_fit.any():
+                sel = torch.from_numpy(keep_fit)
+                fit_b.append((None, hidden[sel], mask[sel], torch.tensor([aug[j][3] for j in idx[keep_fit]])))
         for i in held:
             gold_hold[(name, i)] = rows[i]["label"]
     # held-out pairs, renumbered
@@ -218,7 +272,7 @@ def save(layers, head, temperature, decision, names, args, info, path: Path):
         "base_model": "all-MiniLM-L6-v2", "tuned_layers": list(TUNED_LAYERS), "max_tokens": MAX_TOKENS,
         "stances": list(STANCES), "temperature": temperature, "decision": decision,
         "trained_on": [f"{n}.jsonl" for n in names], "held_out": "10% of each file's claims, seed "
-        f"{args.seed}", "epochs": args.epochs, "lr": args.lr, **info,
+        f"{args.seed}", "epochs": args.epochs, "lr": args.lr, "contrast_pairs": bool(args.contrast_pairs), **info,
     }, indent=2) + "\n")
 
 
@@ -232,6 +286,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--contrast-pairs", action="store_true",
+                    help="add negated / number-changed claims as refuted pairs (tried; not in the shipped model)")
     args = ap.parse_args()
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -245,7 +301,8 @@ def main() -> None:
     data = {}
     for f in files:
         rows = load_file(f)
-        data[f.stem] = {"rows": rows, "pairs": pairs_of(rows), "path": f}
+        pairs = pairs_of(rows)
+        data[f.stem] = {"rows": rows, "pairs": pairs, "path": f}
     for name in args.leave_out:
         if name not in data:
             ap.error(f"no {name}.jsonl in {args.data}")
@@ -256,6 +313,10 @@ def main() -> None:
     for name, d in data.items():
         caches[name] = cache_hidden(st, d["pairs"])
         log(f"cached {name}: {len(d['pairs'])} pairs ({time.time() - t0:.0f}s)")
+        if args.contrast_pairs:
+            d["aug"] = augment(d["pairs"], args.seed)
+            caches[name + "+aug"] = cache_hidden(st, d["aug"])
+            log(f"cached {name}: {len(d['aug'])} contrast pairs ({time.time() - t0:.0f}s)")
     results = {}
     from claims.evaluate import evaluate_verification
 

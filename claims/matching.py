@@ -7,7 +7,6 @@ claim" and the earlier verdict becomes the suggestion (a reviewer still confirms
 
 from __future__ import annotations
 
-import json
 import tempfile
 import threading
 import time

@@ -36,10 +36,12 @@ class CheckResult:
     matches: list[list] = field(default_factory=list)
 
 
-def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None) -> list[Verdict]:
+def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
+                stance_mode: str = "suggest") -> list[Verdict]:
     """Suggested verdicts for claims given their evidence hits (passages analysed once each): the
     quantity rules where they answer, else the stance model (when given) over every claim's hits,
-    all pairs in one batch."""
+    all pairs in one batch: its verdict (`stance_mode` "suggest") or its reading added to the
+    reason of a NOT_ENOUGH_EVIDENCE suggestion ("hint", the default setting of `check`)."""
     unique = {h.passage_id: h for hits in evidence for h in hits}
     facts = analyze_passages([{"passage_id": h.passage_id, "source_id": h.source_id,
                                "source_title": h.source_title, "text": h.text, "credibility": h.credibility}
@@ -55,7 +57,7 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     for i in need:
         n = len(evidence[i])
         out[i] = combine(rules[i], aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[k:k + n],
-                                                    stance.decision))
+                                                    stance.decision), stance_mode)
         k += n
     return out
 
@@ -90,7 +92,8 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     say("Suggesting verdicts", 0.75)
     from claims.stance import get_stance_model
 
-    verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder))
+    verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
+                           stance_mode=store.get_settings(db)["stance_verdicts"])
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)

@@ -125,6 +125,8 @@ SETTINGS = {
     "review_url": ("", "base URL of published fact-checks; a claim's review is at BASE/ID"),
     "match_possible": ("0.65", "similarity from which a claim is shown as possibly checked before"),
     "match_same": ("0.80", "similarity from which a claim is the same as one checked before (verdict pre-filled)"),
+    "stance_verdicts": ("hint", "hint: the stance model's reading is shown in the reason; suggest: it becomes the "
+                                "suggested verdict where the quantity rules have none"),
 }
 
 
@@ -138,6 +140,8 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store one setting; unknown keys are refused."""
     if key not in SETTINGS:
         raise InvalidReview(f"unknown setting {key!r}; settings are {', '.join(SETTINGS)}")
+    if key == "stance_verdicts" and value not in ("hint", "suggest"):
+        raise InvalidReview(f"stance_verdicts is 'hint' or 'suggest', not {value!r}")
     if key.startswith("match_"):
         try:
             ok = 0.0 <= float(value) <= 1.0

@@ -206,8 +206,13 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
         clo, chi = _interval(c)
         elo, ehi = _interval(e)
         tol = 0.5 if c.kind == "percent" and c.qualifier is None else 0.0
-        agree = elo - tol <= chi and clo <= ehi + tol
-        return ("agree" if agree else "disagree"), f"{said(e)} {'matches' if agree else 'differs from'} {said(c)}"
+        # the evidence settles the claim only when its range lies inside the claim's (agree) or
+        # outside it (disagree); "over 2.3 million" neither confirms nor refutes "more than 3 million"
+        if clo - tol <= elo and ehi <= chi + tol:
+            return "agree", f"{said(e)} matches {said(c)}"
+        if ehi < clo - tol or elo > chi + tol:
+            return "disagree", f"{said(e)} differs from {said(c)}"
+        return None
     return None
 
 
@@ -347,9 +352,15 @@ def aggregate_stance(evidence: list[PassageFacts], probs, decision: dict | None 
                    passage_id=top.passage_id, source_id=top.source_id, method=STANCE_METHOD)
 
 
-def combine(rules: Verdict, stance: Verdict | None) -> Verdict:
-    """The quantity rules decide when they answer (exact, with the arithmetic shown); otherwise the
-    stance model's verdict, when there is a model."""
+def combine(rules: Verdict, stance: Verdict | None, mode: str = "suggest") -> Verdict:
+    """The quantity rules decide when they answer (exact, with the arithmetic shown). Otherwise,
+    with `mode` "suggest", the stance model's verdict; with "hint", the rules' NOT_ENOUGH_EVIDENCE
+    stays the suggestion and the model's reading is added to its reason, citing its passage."""
     if stance is None or rules.label != "NOT_ENOUGH_EVIDENCE":
         return rules
-    return stance
+    if mode == "suggest" or stance.label == "NOT_ENOUGH_EVIDENCE":
+        return stance if mode == "suggest" else rules
+    return Verdict("NOT_ENOUGH_EVIDENCE", rules.confidence,
+                   f"{rules.rationale} Stance model (a hint, not a verdict): {stance.label.lower().replace('_', ' ')} "
+                   f"— {stance.rationale}", passage_id=stance.passage_id, source_id=stance.source_id,
+                   method=rules.method, comparisons=rules.comparisons)

@@ -127,7 +127,7 @@ def _flow(page, url, tmp_path):
     # 1. add a source by uploading a file
     page.goto(url + "/sources")
     page.get_by_text("Add a source").first.wait_for()
-    page.locator("input[type=file]").set_input_files(str(src))
+    page.locator("input[type=file]").first.set_input_files(str(src))  # the source uploader comes first
     settle(page)
     page.get_by_role("button", name="Add to library").click()
     page.get_by_text("added source 1").wait_for()

@@ -122,3 +122,12 @@ def test_demo_article_verdicts_are_right(demo_db):
         assert v.passage_id is not None
     assert not any("?" in t or t.startswith(("Follow", "Photo", "By ")) for t in got)
     assert not any("think" in t or "could" in t for t in got)
+
+
+@pytest.mark.parametrize("claim,evidence", [
+    ("more than 3 million copies", "over 2.3 million copies"),     # open ranges that overlap settle nothing
+    ("more than 20,708 cases", "approximately 20,708 cases"),     # a rounded figure at the claim's bound
+    ("32 members", "about 30 members"),                           # vaguer evidence cannot confirm an exact claim
+])
+def test_vague_or_overlapping_evidence_gives_no_answer(claim, evidence):
+    assert compare(q(claim), q(evidence)) is None
