@@ -1,9 +1,10 @@
-"""Suggested verdicts from evidence: exact, explained comparisons of quantities and dates.
+"""Suggested verdicts from evidence: exact, explained comparisons of quantities and dates, and
+the aggregation of the stance model's pair probabilities to a claim verdict.
 
-Pure functions over `Quantity` and `PassageFacts`. A claim is SUPPORTED or REFUTED only
-when a quantity of the same kind, about the same subject, in a stored passage agrees or
-disagrees with it; otherwise NOT_ENOUGH_EVIDENCE. The rationale quotes the passage and
-shows the computation.
+Pure functions over `Quantity` and `PassageFacts`. By the rules, a claim is SUPPORTED or REFUTED
+only when a quantity of the same kind, about the same subject, in a stored passage agrees or
+disagrees with it; otherwise NOT_ENOUGH_EVIDENCE. The rationale quotes the passage and shows the
+computation. `aggregate_stance` and `combine` add the stance model where the rules are silent.
 """
 
 from __future__ import annotations
