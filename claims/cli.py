@@ -583,8 +583,10 @@ def eval_retrieval(folder, split, mode, as_json):
 
 
 @eval_.command("claim-matching")
+@click.option("--dense-weight", "dense_weights", type=float, multiple=True,
+              help="Also run hybrid matching with the dense ranking weighted W (repeatable).")
 @_search_eval_options
-def eval_claim_matching(folder, split, mode, as_json):
+def eval_claim_matching(folder, split, mode, as_json, dense_weights):
     """Previously-checked claim matching on a BEIR-layout folder (queries: new claims or posts;
     corpus: fact-checked claims): the corpus is imported into a temporary fact-check archive and
     every query goes through the matcher `check` uses. The retrieval metrics, and for each
@@ -597,16 +599,17 @@ def eval_claim_matching(folder, split, mode, as_json):
     from claims.matching import MODES, evaluate_matching
 
     modes = MODES if mode == "all" else (mode,)
-    result = evaluate_matching(folder, split, _embedder(), modes=modes)
+    result = evaluate_matching(folder, split, _embedder(), modes=modes, dense_weights=dense_weights)
     if as_json:
         _echo_json(result)
         return
     click.echo(f"{result['folder']} [{split}]: {result['documents']} fact-checks, {result['queries']} queries, "
                f"imported in {result['ingest_s']:.0f} s")
     names = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "map@5"]
-    click.echo(f"  {'mode':8}" + "".join(f"{n:>10}" for n in names) + f"{'match s':>9}")
+    width = max(8, *(len(m) for m in result["modes"]))
+    click.echo(f"  {'mode':{width}}" + "".join(f"{n:>10}" for n in names) + f"{'match s':>9}")
     for m, r in result["modes"].items():
-        click.echo(f"  {m:8}" + "".join(f"{r[n]:>10.4f}" for n in names) + f"{r['match_s']:>9.2f}")
+        click.echo(f"  {m:{width}}" + "".join(f"{r[n]:>10.4f}" for n in names) + f"{r['match_s']:>9.2f}")
     for m, r in result["modes"].items():
         click.echo(f"  {m}: similarity threshold -> precision / recall of the best match")
         for thr, v in r["thresholds"].items():

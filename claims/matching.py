@@ -25,6 +25,7 @@ __all__ = ["Match", "Matcher", "evaluate_matching", "match_text", "MODES"]
 
 MODES = ("dense", "lexical", "hybrid")
 DEFAULT_MODE = "hybrid"   # chosen on CheckThat! 2020 dev (MAP@5 0.837 vs dense 0.792), bench/RESULTS.md
+DENSE_WEIGHT = 1.0        # weight of the dense ranking in the fusion (BM25's is 1)
 
 
 @dataclass
@@ -59,10 +60,11 @@ class Matcher:
     """Match claims against one database's archive and reviewed claims."""
 
     def __init__(self, db: sqlite_utils.Database, embedder, mode: str = DEFAULT_MODE, candidates: int = 50,
-                 rrf_k: int = 60):
+                 rrf_k: int = 60, dense_weight: float = DENSE_WEIGHT):
         if mode not in MODES:
             raise ValueError(f"unknown matching mode {mode!r}")
         self.db, self.embedder, self.mode, self.candidates, self.rrf_k = db, embedder, mode, candidates, rrf_k
+        self.dense_weight = dense_weight
         settings = get_settings(db)
         self.possible = float(settings["match_possible"])
         self.same = float(settings["match_same"])
@@ -159,7 +161,8 @@ class Matcher:
             else:
                 ids = {k: i for i, k in enumerate(dict.fromkeys(d + lx))}
                 back = {i: k for k, i in ids.items()}
-                fused = reciprocal_rank_fusion([[ids[k] for k in d], [ids[k] for k in lx]], k=self.rrf_k)
+                fused = reciprocal_rank_fusion([[ids[k] for k in d], [ids[k] for k in lx]], k=self.rrf_k,
+                                               weights=[self.dense_weight, 1.0])
                 ranked = [(back[i], s) for i, s in fused]
             matches = []
             for k, score in ranked:
@@ -182,7 +185,8 @@ def source_store_db_key(db: sqlite_utils.Database) -> str:
 
 
 def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[str] = MODES,
-                      thresholds: Sequence[float] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)) -> dict:
+                      thresholds: Sequence[float] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95),
+                      dense_weights: Sequence[float] = ()) -> dict:
     """Load a BEIR claim-matching corpus (fact-checked claims) into a fresh archive through the
     import code, match every query of `split` through `Matcher` (the code `check` uses), and score
     the rankings; plus, for each similarity threshold, how precise and complete "checked before"
@@ -211,8 +215,10 @@ def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[
                "ingest_s": round(ingest_s, 1), "modes": {},
                "configured": {"match_possible": float(settings["match_possible"]),
                               "match_same": float(settings["match_same"])}}
-        for mode in modes:
+        runs = [(m, None) for m in modes] + [("hybrid", w) for w in dense_weights]
+        for mode, weight in runs:
             matcher.mode = mode
+            matcher.dense_weight = DENSE_WEIGHT if weight is None else weight
             t = time.perf_counter()
             found = matcher.match(texts, query_vectors=qv, top_k=100)
             took = time.perf_counter() - t
@@ -225,6 +231,6 @@ def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[
                 table[f"{thr:.2f}"] = {"precision": round(len(right) / len(above), 4) if above else None,
                                        "recall": round(len(right) / len(qids), 4), "flagged": len(above)}
             res["thresholds"] = table
-            out["modes"][mode] = res
+            out["modes"][mode if weight is None else f"hybrid-dense-x{weight:g}"] = res
         db.close()
     return out

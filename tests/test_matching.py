@@ -102,3 +102,22 @@ def test_review_page_shows_and_confirms_a_match(db, db_path, embedder, nlp, monk
     assert not at.exception and claim_matches(db, r.claim_ids[0])[0]["confirmed"].startswith("ana ")
     assert get_claim(db, r.claim_ids[0])["suggested_verdict"] == "REFUTED"
     assert list_claims(db)
+
+
+def test_claim_matching_cli_runs_weighted_fusion(tmp_path):
+    from click.testing import CliRunner
+
+    from claims.cli import cli
+
+    root = tmp_path / "tiny"
+    (root / "qrels").mkdir(parents=True)
+    (root / "corpus.jsonl").write_text(json.dumps({"_id": "a", "title": "Bridge",
+                                                   "text": "The Golden Gate Bridge opened in 1941."}) + "\n" +
+                                       json.dumps({"_id": "b", "title": "Flu", "text": "Hot water cures the flu."}))
+    (root / "queries.jsonl").write_text(json.dumps({"_id": "1", "text": "did the golden gate open in 1941"}))
+    (root / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n1\ta\t1\n")
+    res = CliRunner().invoke(cli, ["eval", "claim-matching", str(root), "--mode", "hybrid", "--dense-weight", "2",
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    modes = json.loads(res.stdout)["modes"]
+    assert set(modes) == {"hybrid", "hybrid-dense-x2"} and modes["hybrid-dense-x2"]["map@5"] == 1.0
