@@ -116,14 +116,11 @@ def dashboard(stats: dict) -> None:
         m[4].caption("No reviews yet: the verdict chart appears with the first one.")
 
 
-STOPWORDS = set("""a an the of in on at to for from by with and or but is are was were be been has have had it its
-this that these those as than then there their they he she his her not no yes into over under about after before
-since more less most least which who whom whose what when where why how all any some such only also very""".split())
-
-
 def highlight_matches(passage: str, claim: str) -> str:
     """The passage as HTML with the claim's numbers and content words marked."""
     import re
+
+    from sources.search import STOPWORDS
 
     words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]{2,}", claim)} - STOPWORDS
     numbers = {n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d|\d", claim)}

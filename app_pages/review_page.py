@@ -67,7 +67,7 @@ article_ids = [None] + [a["id"] for a in articles]
 titles = {a["id"]: f"{a['id']}: {a['title']} ({a['reviewed']}/{a['claims']} reviewed)" for a in articles}
 with st.expander("Queue filters", expanded=False):
     f = st.columns(4)
-    on = {k: reset_position(k) for k in ("q_article", "q_state", "q_verdict", "q_type", "q_reviewer", "q_sort")}
+    on = {k: reset_position(k) for k in FILTER_DEFAULTS}
     if ss.get("q_article") not in article_ids:
         ss["q_article"] = None
     article_id = f[0].selectbox("Article", article_ids, key="q_article", on_change=on["q_article"],
@@ -88,12 +88,7 @@ with st.expander("Queue filters", expanded=False):
         ss["q_reviewer"] = None
     who = g[0].selectbox("Reviewed by", people, key="q_reviewer", on_change=on["q_reviewer"],
                          format_func=lambda v: "anyone" if v is None else v)
-    kept_min = kept("q_min_cw", FILTER_DEFAULTS["q_min_cw"])
-
-    def min_changed():
-        kept_min()
-        ss.queue_pos = 0
-    min_cw = g[1].slider("Check-worthiness at least", 0.0, 1.0, step=0.05, key="q_min_cw", on_change=min_changed)
+    min_cw = g[1].slider("Check-worthiness at least", 0.0, 1.0, step=0.05, key="q_min_cw", on_change=on["q_min_cw"])
     sort = g[2].radio("Order", QUEUE_SORTS, key="q_sort", on_change=on["q_sort"], horizontal=True,
                       format_func=lambda v: "most check-worthy first" if v == "checkworthiness" else "article order")
 

@@ -196,7 +196,9 @@ def import_factchecks(db, spec: str) -> dict:
     from pathlib import Path
 
     from claims.store import add_archive
+    from sources.errors import SourceError
     from sources.fetch import fetch_url, is_url
+    from sources.parse import decode_text, looks_binary
 
     if is_url(spec):
         fetched = fetch_url(spec)
@@ -213,13 +215,13 @@ def import_factchecks(db, spec: str) -> dict:
             raise ClaimsError(f"{p.name}: use a .json/.jsonld (ClaimReview), .html or .csv file")
     if not body.strip():
         raise ClaimsError(f"{origin} is empty")
-    if b"\x00" in body[:4096]:
+    if looks_binary(body):
         raise ClaimsError(f"{origin} is a binary file, not ClaimReview or CSV")
     if kind != "html":
         try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ClaimsError(f"{origin} is not UTF-8 text") from None
+            text = decode_text(body, None, origin)
+        except SourceError as exc:
+            raise ClaimsError(str(exc)) from None
     if kind == "json":
         try:
             records = records_from_jsonld(json.loads(text))

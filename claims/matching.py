@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 import sqlite_utils
 
+from claims import store
 from claims.store import get_settings
 from sources import store as source_store
 from sources.search import cosine_top_k, fts_query, query_words, reciprocal_rank_fusion
@@ -69,29 +70,22 @@ class Matcher:
         self.possible = float(settings["match_possible"])
         self.same = float(settings["match_same"])
 
-    def _signature(self) -> tuple:
-        a = self.db.execute("select count(*), coalesce(max(id), 0) from archive").fetchone()
-        r = self.db.execute("select count(*), coalesce(max(id), 0) from reviews").fetchone()
-        return tuple(a) + tuple(r)
-
     def corpus(self) -> tuple[list[tuple[str, int]], np.ndarray, dict[tuple[str, int], dict]]:
         """(keys, matrix, rows): every archived fact-check and every reviewed claim with its vector
         (missing vectors are embedded once and stored); cached until either set changes."""
-        key = (source_store_db_key(self.db), self.embedder.model_id)
-        sig = self._signature()
+        key = (source_store.db_file(self.db) or f"memory:{id(self.db.conn)}", self.embedder.model_id)
+        sig = store.matching_signature(self.db)
         with _LOCK:
             hit = _CACHE.get(key)
         if hit and hit[0] == sig:
             return hit[1], hit[2], hit[3]
+        archived, reviewed = store.matching_corpus(self.db)
         rows: dict[tuple[str, int], dict] = {}
-        for r in self.db.query("select id, claim, title, verdict, url, date, publisher from archive"):
+        for r in archived:
             rows[("archive", r["id"])] = {"text": r["claim"], "embed": match_text(r["title"], r["claim"]),
                                           "verdict": r["verdict"], "url": r["url"], "date": r["date"],
                                           "publisher": r["publisher"]}
-        for r in self.db.query(
-                "select c.id, c.text, a.url, rv.verdict, rv.created_at, rv.reviewer from claims c "
-                "join articles a on a.id = c.article_id "
-                "join reviews rv on rv.id = (select max(id) from reviews where claim_id = c.id)"):
+        for r in reviewed:
             rows[("claim", r["id"])] = {"text": r["text"], "embed": r["text"], "verdict": r["verdict"],
                                         "url": r["url"], "date": r["created_at"], "publisher": r["reviewer"]}
         keys = list(rows)
@@ -101,41 +95,15 @@ class Matcher:
             todo = {h: rows[k]["embed"] for k, h in zip(keys, hashes) if h in missing}
             order = list(todo)
             vecs = self.embedder.encode([todo[h] for h in order])
-            with self.db.atomic():
-                self.db.conn.executemany(
-                    "insert or ignore into embeddings (model_id, content_hash, dims, vector) values (?, ?, ?, ?)",
-                    [(self.embedder.model_id, h, int(v.shape[0]), np.asarray(v, "<f4").tobytes())
-                     for h, v in zip(order, vecs)])
-        matrix = np.zeros((0, 0), dtype=np.float32)
-        if keys:
-            found = {}
-            uniq = list(dict.fromkeys(hashes))
-            for s in range(0, len(uniq), 500):
-                part = uniq[s:s + 500]
-                found.update(self.db.execute(
-                    f"select content_hash, vector from embeddings where model_id = ? and content_hash in "
-                    f"({','.join('?' * len(part))})", [self.embedder.model_id, *part]).fetchall())
-            matrix = np.frombuffer(b"".join(found[h] for h in hashes), dtype="<f4").reshape(len(keys), -1)
+            source_store.put_vectors(self.db, self.embedder.model_id, dict(zip(order, vecs)))
+        matrix = source_store.vectors_for_hashes(self.db, self.embedder.model_id, hashes)
         with _LOCK:
             _CACHE[key] = (sig, keys, matrix, rows)
         return keys, matrix, rows
 
     def _lexical(self, text: str, k: int) -> list[tuple[str, int]]:
-        q = fts_query("", words=query_words(text))
-        if not q:
-            return []
-        out = []
-        try:
-            out += [("archive", r[0], -r[1]) for r in self.db.execute(
-                "select rowid, bm25(archive_fts) from archive_fts where archive_fts match ? "
-                "order by bm25(archive_fts) limit ?", [q, k]).fetchall()]
-            out += [("claim", r[0], -r[1]) for r in self.db.execute(
-                "select f.rowid, bm25(claims_fts) from claims_fts f where claims_fts match ? and exists "
-                "(select 1 from reviews r where r.claim_id = f.rowid) order by bm25(claims_fts) limit ?",
-                [q, k]).fetchall()]
-        except Exception:  # an FTS syntax corner case must not break a check
-            return []
-        return [(kind, i) for kind, i, _ in sorted(out, key=lambda x: -x[2])[:k]]
+        hits = store.matching_keyword_search(self.db, fts_query("", words=query_words(text)), k)
+        return [(kind, i) for kind, i, _ in hits]
 
     def match(self, texts: Sequence[str], query_vectors: np.ndarray | None = None, top_k: int = 3,
               exclude_claims: Sequence[int] = ()) -> list[list[Match]]:
@@ -179,11 +147,6 @@ class Matcher:
         return out
 
 
-def source_store_db_key(db: sqlite_utils.Database) -> str:
-    row = db.execute("pragma database_list").fetchone()
-    return row[2] or f"memory:{id(db.conn)}"
-
-
 def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[str] = MODES,
                       thresholds: Sequence[float] = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95),
                       dense_weights: Sequence[float] = ()) -> dict:
@@ -192,7 +155,7 @@ def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[
     the rankings; plus, for each similarity threshold, how precise and complete "checked before"
     is: of the queries whose best match reaches the threshold, the share where it is a right one
     (precision), and the share of all queries with a right best match at or above it (recall)."""
-    from claims.store import add_archive, get_settings, open_db
+    from claims.store import add_archive, get_settings, list_archive, open_db
     from sources.evaluate import load_beir, score_run
 
     corpus, queries, qrels = load_beir(folder, split)
@@ -202,7 +165,7 @@ def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[
         records = [{"claim": (r.get("text") or "").strip() or (r.get("title") or "").strip(),
                     "title": (r.get("title") or "").strip() or None, "url": f"corpus:{r['_id']}"} for r in corpus]
         add_archive(db, records, str(folder))
-        by_url = {r["url"]: r["id"] for r in db.query("select id, url from archive")}
+        by_url = {r["url"]: r["id"] for r in list_archive(db)}
         doc_of = {aid: url.split(":", 1)[1] for url, aid in by_url.items()}
         matcher = Matcher(db, embedder)
         matcher.corpus()

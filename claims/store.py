@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -16,7 +17,8 @@ __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "clai
            "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS", "claim_queue",
            "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
            "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
-           "claim_matches", "confirm_match", "confirmed_links"]
+           "claim_matches", "confirm_match", "confirmed_links", "matching_signature", "matching_corpus",
+           "matching_keyword_search"]
 
 VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
 
@@ -224,6 +226,41 @@ def confirmed_links(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
         select l.reviewer, l.created_at, m.claim_id, m.kind, m.target_id, m.similarity
         from match_links l join matches m on m.id = l.match_id
         where m.claim_id = ? or (m.kind = 'claim' and m.target_id = ?) order by l.id""", [claim_id, claim_id]))
+
+
+def matching_signature(db: sqlite_utils.Database) -> tuple:
+    """Changes whenever the archive or the reviews change: when a matching cache must reload."""
+    a = db.execute("select count(*), coalesce(max(id), 0) from archive").fetchone()
+    r = db.execute("select count(*), coalesce(max(id), 0) from reviews").fetchone()
+    return tuple(a) + tuple(r)
+
+
+def matching_corpus(db: sqlite_utils.Database) -> tuple[list[dict], list[dict]]:
+    """What new claims are matched against: (archived fact-checks, claims with their latest review)."""
+    archived = list(db.query("select id, claim, title, verdict, url, date, publisher from archive"))
+    reviewed = list(db.query(
+        "select c.id, c.text, a.url, rv.verdict, rv.created_at, rv.reviewer from claims c "
+        "join articles a on a.id = c.article_id "
+        "join reviews rv on rv.id = (select max(id) from reviews where claim_id = c.id)"))
+    return archived, reviewed
+
+
+def matching_keyword_search(db: sqlite_utils.Database, fts_query: str, limit: int) -> list[tuple[str, int, float]]:
+    """(kind "archive" | "claim", id, BM25 score, higher is better) for an FTS5 query over the
+    archive (headline and claim) and over reviewed claims, best first."""
+    if not fts_query:
+        return []
+    try:
+        out = [("archive", r[0], -r[1]) for r in db.execute(
+            "select rowid, bm25(archive_fts) from archive_fts where archive_fts match ? "
+            "order by bm25(archive_fts) limit ?", [fts_query, limit]).fetchall()]
+        out += [("claim", r[0], -r[1]) for r in db.execute(
+            "select f.rowid, bm25(claims_fts) from claims_fts f where claims_fts match ? and exists "
+            "(select 1 from reviews r where r.claim_id = f.rowid) order by bm25(claims_fts) limit ?",
+            [fts_query, limit]).fetchall()]
+    except sqlite3.OperationalError:  # an FTS syntax corner case must not break a check
+        return []
+    return sorted(out, key=lambda x: -x[2])[:limit]
 
 
 def list_archive(db: sqlite_utils.Database, limit: int | None = None) -> list[dict]:

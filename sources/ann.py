@@ -38,11 +38,6 @@ def index_path(db_file: str | Path, model_id: str) -> Path:
     return Path(f"{db_file}.{re.sub(r'[^A-Za-z0-9_.-]+', '_', model_id)}.usearch")
 
 
-def _db_file(db: sqlite_utils.Database) -> str | None:
-    row = db.execute("pragma database_list").fetchone()
-    return row[2] or None
-
-
 class AnnIndex:
     """The HNSW index of one library and model."""
 
@@ -142,7 +137,7 @@ class AnnIndex:
 
 def get_index(db: sqlite_utils.Database, model_id: str) -> AnnIndex | None:
     """The library's index, synced to its current version; None for an in-memory database."""
-    db_file = _db_file(db)
+    db_file = store.db_file(db)
     if db_file is None:
         return None
     path = index_path(db_file, model_id)
@@ -156,7 +151,7 @@ def get_index(db: sqlite_utils.Database, model_id: str) -> AnnIndex | None:
 def update_if_present(db: sqlite_utils.Database, model_id: str | None = None) -> None:
     """After sources are added or removed: update every existing index file of this library
     now, so the next search does not pay for it. Libraries without an index file are left alone."""
-    db_file = _db_file(db)
+    db_file = store.db_file(db)
     if db_file is None:
         return
     for meta in Path(db_file).parent.glob(Path(db_file).name + ".*.json"):

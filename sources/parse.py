@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sources.errors import EmptyDocument, UnsupportedDocument
 
-__all__ = ["Document", "parse_document", "normalize_text", "read_path", "MAX_FILE_BYTES"]
+__all__ = ["Document", "parse_document", "normalize_text", "read_path", "looks_binary", "decode_text", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ""}
@@ -35,7 +35,8 @@ def normalize_text(text: str) -> str:
     return text.strip()
 
 
-def _looks_binary(body: bytes) -> bool:
+def looks_binary(body: bytes) -> bool:
+    """True for bytes that are not text (NULs outside UTF-16, or many control characters)."""
     head = body[:8192]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
@@ -43,7 +44,8 @@ def _looks_binary(body: bytes) -> bool:
     return bool(head) and control / len(head) > 0.05
 
 
-def _decode(body: bytes, charset: str | None, origin: str) -> str:
+def decode_text(body: bytes, charset: str | None, origin: str) -> str:
+    """Text of `body`: its declared charset, else UTF-8 (BOM allowed) or UTF-16; a clear error otherwise."""
     if body.startswith((b"\xff\xfe", b"\xfe\xff")):
         return body.decode("utf-16")
     for enc in [c for c in (charset, "utf-8-sig") if c]:
@@ -153,9 +155,9 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
     if kind == "pdf":
         text, found = _parse_pdf(body, origin)
     else:
-        if _looks_binary(body):
+        if looks_binary(body):
             raise UnsupportedDocument(f"{origin} looks like a binary file, not text, HTML or PDF")
-        raw = _decode(body, charset or (_html_charset(body) if kind == "html" else None), origin)
+        raw = decode_text(body, charset or (_html_charset(body) if kind == "html" else None), origin)
         if kind == "html":
             text, found = _parse_html(raw, origin)
         elif kind == "markdown":
@@ -183,7 +185,7 @@ def read_path(path: str | Path, title: str | None = None, max_bytes: int = MAX_F
         raise UnsupportedDocument(f"{p} is {size:,} bytes, over the {max_bytes:,}-byte limit")
     if p.suffix.lower() not in TEXT_SUFFIXES:
         body = p.read_bytes()
-        if _looks_binary(body) and body[:5] != b"%PDF-":
+        if looks_binary(body) and body[:5] != b"%PDF-":
             raise UnsupportedDocument(f"{p} looks like a binary file ({p.suffix}), not text, HTML or PDF")
         return parse_document(body, origin=str(p), filename=p.name, title=title)
     return parse_document(p.read_bytes(), origin=str(p), filename=p.name, title=title)

@@ -148,8 +148,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def _db_key(db: sqlite_utils.Database) -> str:
-    row = db.execute("pragma database_list").fetchone()
-    return row[2] or f"memory:{id(db.conn)}"
+    return store.db_file(db) or f"memory:{id(db.conn)}"
 
 
 class Searcher:

@@ -19,7 +19,7 @@ from sources.errors import DatabaseError
 __all__ = [
     "open_db", "migrate", "content_hash", "now_iso", "library_version", "insert_source",
     "find_source_by_hash", "list_sources", "get_source", "remove_source", "missing_hashes",
-    "load_vectors", "vector_ids", "term_doc_counts", "passage_count", "load_vectors_for", "iter_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
+    "load_vectors", "put_vectors", "vectors_for_hashes", "db_file", "vector_ids", "term_doc_counts", "passage_count", "load_vectors_for", "iter_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
 ]
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -182,9 +182,7 @@ def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: st
         db.conn.executemany(
             'insert into passages (source_id, seq, start, "end", text, content_hash) values (?, ?, ?, ?, ?, ?)',
             [(source_id, i, s, e, t, h) for i, (s, e, t, h) in enumerate(passages)])
-        db.conn.executemany(
-            "insert or ignore into embeddings (model_id, content_hash, dims, vector) values (?, ?, ?, ?)",
-            [(model_id, h, int(v.shape[0]), np.asarray(v, "<f4").tobytes()) for h, v in vectors.items()])
+        _write_vectors(db, model_id, vectors)
         _bump(db)
     return int(source_id)
 
@@ -249,6 +247,36 @@ def load_vectors(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, 
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4").reshape(len(rows), -1)
     return ids, matrix
+
+
+def _write_vectors(db: sqlite_utils.Database, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+    db.conn.executemany(
+        "insert or ignore into embeddings (model_id, content_hash, dims, vector) values (?, ?, ?, ?)",
+        [(model_id, h, int(v.shape[0]), np.asarray(v, "<f4").tobytes()) for h, v in vectors.items()])
+
+
+def put_vectors(db: sqlite_utils.Database, model_id: str, vectors: dict[str, np.ndarray]) -> None:
+    """Store vectors keyed by the content hash of the text they embed (existing ones are kept)."""
+    with db.atomic():
+        _write_vectors(db, model_id, vectors)
+
+
+def vectors_for_hashes(db: sqlite_utils.Database, model_id: str, hashes: Sequence[str]) -> np.ndarray:
+    """The matrix of the stored vectors of `hashes`, in that order (each must have one)."""
+    found: dict[str, bytes] = {}
+    uniq = list(dict.fromkeys(hashes))
+    for s in range(0, len(uniq), 500):
+        part = uniq[s:s + 500]
+        found.update(db.execute(f"select content_hash, vector from embeddings where model_id = ? and content_hash in "
+                                f"({','.join('?' * len(part))})", [model_id, *part]).fetchall())
+    if not hashes:
+        return np.zeros((0, 0), dtype=np.float32)
+    return np.frombuffer(b"".join(found[h] for h in hashes), dtype="<f4").reshape(len(hashes), -1)
+
+
+def db_file(db: sqlite_utils.Database) -> str | None:
+    """The database's file path, or None for an in-memory database."""
+    return db.execute("pragma database_list").fetchone()[2] or None
 
 
 def vector_ids(db: sqlite_utils.Database, model_id: str) -> np.ndarray:
