@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.common import get_db, reviewer_box
 from claims.claimreview import write_claimreview
+from claims.errors import InvalidReview
 from claims.export import write_csv
 from claims.store import SETTINGS, export_rows, get_settings, list_articles, set_setting
 
@@ -30,12 +31,15 @@ st.download_button("Download CSV", data=data.encode("utf-8"), file_name="factche
 
 st.subheader("ClaimReview (schema.org JSON-LD)")
 settings = get_settings(db)
-with st.expander("Publishing organisation", expanded=not settings["review_url"]):
+with st.expander("Publishing organisation and team settings", expanded=not settings["review_url"]):
     for key, (_, help_text) in SETTINGS.items():
         value = st.text_input(help_text.capitalize(), value=settings[key], key=f"setting_{key}")
         if value != settings[key]:
-            set_setting(db, key, value)
-            settings[key] = value
+            try:
+                set_setting(db, key, value)
+                settings[key] = value
+            except InvalidReview as exc:
+                st.error(str(exc))
 buf = io.StringIO()
 m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)
 st.write(f"{m} ClaimReview documents (reviewed claims only)")

@@ -114,6 +114,20 @@ def main() -> None:
         pairs = [(c.text, h.text) for c, hits in zip(cs, ev) for h in hits]
         out["stance_pairs_scored"] = len(pairs)
         out["stance_all_pairs_s"], _ = best_of(lambda: stance.predict(pairs), runs=min(3, RUNS))
+    # evidence search for the same claims: the fused first stage alone, then with the reranker
+    from sources.rerank import get_reranker
+    from sources.search import Searcher
+
+    texts = [c.text for c in cs]
+    first = Searcher(db, embedder)
+    qv = first.encode(texts)
+    out["search_30_claims_first_stage_s"], _ = best_of(lambda: first.search_many(texts, top_k=5, query_vectors=qv))
+    reranker = get_reranker(embedder)
+    if reranker is not None:
+        second = Searcher(db, embedder, reranker=reranker)
+        out["rerank_depth"] = reranker.depth
+        out["search_30_claims_reranked_s"], _ = best_of(lambda: second.search_many(texts, top_k=5, query_vectors=qv),
+                                                        runs=min(3, RUNS))
     out["peak_rss_mb"] = peak_rss_mb()
     report(out, args.json)
 

@@ -3,8 +3,11 @@ run: throughput on a BEIR corpus (title + text, as the library embeds passages) 
 retrieval quality each path gives on that corpus's queries (nDCG@10, Recall@5).
 
 Paths: plain encode (batch 64, the baseline); a bigger batch; torch dynamic int8 quantisation
-of the Linear layers; one thread against all threads. A path is worth keeping only at >= 2x the
-baseline's throughput with nDCG@10 within 1 point.
+of the Linear layers; bfloat16 autocast (the product's "bf16" backend, `sources.embed`); the model
+cast to bfloat16; the int8 ONNX copy on onnxruntime (bench/onnx_paths.py, needs the bench extra);
+one thread against all threads. A path is worth keeping only at >= 2x the baseline's throughput
+with nDCG@10 within 1 point. "mixed" scores the bf16 path's query vectors against the baseline's
+passage vectors (a library embedded before the switch).
 
 Usage:  .venv/bin/python bench/bench_encode.py ../shared/data/retrieval/climate-fever [--split test] [--json]
 """
@@ -25,7 +28,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from bench.report import report  # noqa: E402
-from sources.embed import get_embedder  # noqa: E402
+from sources.embed import Embedder, get_embedder, resolve_model  # noqa: E402
 from sources.evaluate import load_beir, score_run  # noqa: E402
 from sources.library import embedding_text  # noqa: E402
 from sources.search import cosine_top_k  # noqa: E402
@@ -43,6 +46,8 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--split", default="test")
     ap.add_argument("--limit", type=int, default=None, help="encode only the first N documents")
+    ap.add_argument("--paths", default="plain_b64,plain_b256,int8_dynamic,bf16_autocast,bf16_weights,onnx_int8",
+                    help="comma-separated paths to run (plain_b64, the baseline, always runs first)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     corpus, queries, qrels = load_beir(args.folder, args.split)
@@ -51,7 +56,7 @@ def main() -> None:
     doc_ids = [str(d["_id"]) for d in corpus]
     qids = [q for q in qrels]
     qtexts = [queries[q] for q in qids]
-    st = get_embedder()._model
+    st = get_embedder(backend="fp32")._model
     threads = torch.get_num_threads()
 
     def plain(model, batch=64):
@@ -65,7 +70,20 @@ def main() -> None:
         int8[0].model, {torch.nn.Linear: torch.ao.quantization.default_dynamic_qconfig}, dtype=torch.qint8)
     probe = ["NATO has 32 members."]
     assert not np.allclose(st.encode(probe), int8.encode(probe)), "int8 quantisation did not take effect"
-    paths = {"plain_b64": plain(st), "plain_b256": plain(st, 256), "int8_dynamic": plain(int8)}
+    bf16 = Embedder(backend="bf16")
+    bf16_weights = copy.deepcopy(st).to(torch.bfloat16)
+    paths = {"plain_b64": plain(st), "plain_b256": plain(st, 256), "int8_dynamic": plain(int8),
+             "bf16_autocast": bf16.encode, "bf16_weights": plain(bf16_weights)}
+    if "onnx_int8" in args.paths:
+        try:
+            from bench.onnx_paths import OnnxInt8Encoder
+
+            paths["onnx_int8"] = OnnxInt8Encoder(st, resolve_model(None)[1]).encode
+        except ImportError as exc:
+            print(f"onnx_int8 skipped ({exc}); pip install -e '.[bench]'", file=sys.stderr)
+    wanted = ["plain_b64"] + [p for p in args.paths.split(",") if p in paths and p != "plain_b64"]
+    paths = {p: paths[p] for p in wanted}
+    vectors = {}
     out: dict = {"documents": len(texts), "queries": len(qids), "threads": threads}
     base_q = None
     for name, fn in paths.items():
@@ -75,6 +93,7 @@ def main() -> None:
         took = time.perf_counter() - t
         qv = np.asarray(fn(qtexts), dtype=np.float32)
         q = quality(dv, doc_ids, qv, qids, qrels)
+        vectors[name] = (dv, qv)
         out[f"{name}_texts_per_s"] = round(len(texts) / took, 1)
         out[f"{name}_ndcg@10"] = q["ndcg@10"]
         out[f"{name}_recall@5"] = q["recall@5"]
@@ -82,6 +101,12 @@ def main() -> None:
             base_q, base_rate = q, len(texts) / took
         out[f"{name}_speed_ratio"] = round(len(texts) / took / base_rate, 3)
         out[f"{name}_ndcg_delta_points"] = round(100 * (q["ndcg@10"] - base_q["ndcg@10"]), 2)
+    for name in vectors:
+        if name != "plain_b64":
+            out[f"{name}_min_cosine_to_plain"] = round(float((vectors[name][0] * vectors["plain_b64"][0]).sum(1).min()), 4)
+    if "bf16_autocast" in vectors:
+        mixed = quality(vectors["plain_b64"][0], doc_ids, vectors["bf16_autocast"][1], qids, qrels)
+        out["mixed_bf16_queries_plain_passages_ndcg@10"] = mixed["ndcg@10"]
     torch.set_num_threads(1)
     t = time.perf_counter()
     paths["plain_b64"](texts[:1000])

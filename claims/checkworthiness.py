@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from sources.crossencoder import extended_mask, layers_below, mean_pool
+
 __all__ = ["CheckworthinessModel", "get_checkworthiness_model", "MODEL_DIR", "MODEL_FILE", "META_FILE",
            "TUNED_LAYER"]
 
@@ -25,19 +27,6 @@ MODEL_FILE = MODEL_DIR / "checkworthiness.safetensors"
 META_FILE = MODEL_DIR / "checkworthiness.json"
 TUNED_LAYER = 5
 MAX_TOKENS = 96
-
-
-def extended_mask(mask, dtype):
-    """The additive attention mask a BERT layer takes, from a 0/1 padding mask."""
-    import torch
-
-    return (1.0 - mask[:, None, None, :].to(dtype)) * torch.finfo(dtype).min
-
-
-def mean_pool(hidden, mask):
-    """Mean of token vectors over real (unpadded) tokens, as sentence-transformers pools."""
-    m = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
 
 
 class CheckworthinessModel:
@@ -65,12 +54,9 @@ class CheckworthinessModel:
 
     def hidden_below(self, texts: Sequence[str]):
         """(hidden states entering the tuned layer, attention mask) for a batch of texts."""
-        torch = self._torch
         batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS,
                                return_tensors="pt")
-        with torch.no_grad():
-            out = self.base(**batch, output_hidden_states=True)
-        return out.hidden_states[TUNED_LAYER], batch["attention_mask"]
+        return layers_below(self.base, batch, TUNED_LAYER), batch["attention_mask"]
 
     def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """Uncalibrated scores of the head."""

@@ -528,7 +528,7 @@ def eval_verification(path, stance_model, rules_only, as_json):
         click.echo("  note: the stance model was trained on this file; see bench/RESULTS.md for held-out figures")
 
 
-def _eval_search(folder, split, mode, as_json, what):
+def _eval_search(folder, split, mode, as_json, what, library=None, reranker=None):
     from sources.evaluate import MODES, evaluate_retrieval
 
     modes = MODES if mode == "all" else (mode,)
@@ -542,7 +542,8 @@ def _eval_search(folder, split, mode, as_json, what):
             bar.length = total
             bar.update(done - bar.pos)
 
-        result = evaluate_retrieval(folder, split, _embedder(), modes=modes, progress=progress)
+        result = evaluate_retrieval(folder, split, _embedder(), modes=modes, progress=progress, db_path=library,
+                                    reranker_file=reranker)
     if as_json:
         _echo_json(result)
         return
@@ -554,13 +555,12 @@ def _eval_search(folder, split, mode, as_json, what):
         click.echo(f"  {m:8}" + "".join(f"{r[n]:>11.4f}" for n in names) + f"{r['search_s']:>10.2f}")
 
 
-def _search_eval_options(fn):
+def _search_eval_options(fn, modes=("dense", "lexical", "hybrid")):
     """The arguments `eval retrieval` and `eval claim-matching` share."""
     for deco in reversed([
         click.argument("folder", type=click.Path(file_okay=False)),
         click.option("--split", default="test", show_default=True, help="qrels/SPLIT.tsv to score."),
-        click.option("--mode", type=click.Choice(["all", "dense", "lexical", "hybrid"]), default="all",
-                     show_default=True),
+        click.option("--mode", type=click.Choice(["all", *modes]), default="all", show_default=True),
         click.option("--json", "as_json", is_flag=True, help="Print JSON."),
         user_errors,
     ]):
@@ -569,17 +569,22 @@ def _search_eval_options(fn):
 
 
 @eval_.command("retrieval")
-@_search_eval_options
-def eval_retrieval(folder, split, mode, as_json):
+@click.option("--library", type=click.Path(dir_okay=False),
+              help="Keep the evaluation library in this file (a second run reuses it, embedding nothing).")
+@click.option("--reranker", type=click.Path(dir_okay=False, exists=True),
+              help="Score this reranker model file instead of the shipped one.")
+@functools.partial(_search_eval_options, modes=("dense", "lexical", "hybrid", "reranked"))
+def eval_retrieval(folder, split, mode, as_json, library, reranker):
     """Evidence retrieval on a BEIR-layout folder (corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv):
     ingests the corpus into a temporary library and runs every query through the search `check`
-    uses; Recall@1/5/10/100, MRR@10, nDCG@10, MAP@5 and the time taken, per search mode.
+    uses; Recall@1/5/10/100, MRR@10, nDCG@10, MAP@5 and the time taken, per search mode
+    ("reranked": hybrid, then the reranker over the top candidates).
 
     \b
     Example:
         factcheck eval retrieval ../shared/data/retrieval/scifact --split dev --json
     """
-    _eval_search(folder, split, mode, as_json, "retrieval")
+    _eval_search(folder, split, mode, as_json, "retrieval", library, reranker)
 
 
 @eval_.command("claim-matching")

@@ -20,7 +20,7 @@ import sqlite_utils
 from claims import store
 from claims.store import get_settings
 from sources import store as source_store
-from sources.search import cosine_top_k, fts_query, query_words, reciprocal_rank_fusion
+from sources.search import cosine_top_k, fts_query, prepare_query, query_words, reciprocal_rank_fusion
 
 __all__ = ["Match", "Matcher", "evaluate_matching", "match_text", "MODES"]
 
@@ -102,7 +102,7 @@ class Matcher:
         return keys, matrix, rows
 
     def _lexical(self, text: str, k: int) -> list[tuple[str, int]]:
-        hits = store.matching_keyword_search(self.db, fts_query("", words=query_words(text)), k)
+        hits = store.matching_keyword_search(self.db, fts_query("", words=query_words(prepare_query(text))), k)
         return [(kind, i) for kind, i, _ in hits]
 
     def match(self, texts: Sequence[str], query_vectors: np.ndarray | None = None, top_k: int = 3,
@@ -112,7 +112,7 @@ class Matcher:
         texts = list(texts)
         if not texts or not keys:
             return [[] for _ in texts]
-        qv = query_vectors if query_vectors is not None else self.embedder.encode(texts)
+        qv = query_vectors if query_vectors is not None else self.embedder.encode([prepare_query(t) for t in texts])
         sims = qv @ matrix.T
         index = {k: i for i, k in enumerate(keys)}
         excluded = {("claim", int(c)) for c in exclude_claims}
@@ -172,7 +172,7 @@ def evaluate_matching(folder: str | Path, split: str, embedder, modes: Sequence[
         ingest_s = time.perf_counter() - t
         qids = list(qrels)
         texts = [queries[q] for q in qids]
-        qv = embedder.encode(texts)
+        qv = embedder.encode([prepare_query(t) for t in texts])
         settings = get_settings(db)
         out = {"folder": str(folder), "split": split, "documents": len(corpus), "queries": len(qids),
                "ingest_s": round(ingest_s, 1), "modes": {},

@@ -12,7 +12,7 @@ from claims import store
 from claims.extract import Claim, analyze_passages, extract_claims, get_nlp
 from claims.verdict import Verdict, aggregate_stance, combine, suggest
 from sources.parse import Document
-from sources.search import Hit, Searcher
+from sources.search import Hit, Searcher, prepare_query
 
 __all__ = ["CheckResult", "check_article", "result_json"]
 
@@ -79,8 +79,15 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     t1 = time.perf_counter()
     say("Searching the library", 0.45)
     texts = [c.text for c in claims]
-    vectors = embedder.encode(texts) if claims else None
-    evidence = Searcher(db, embedder).search_many(texts, top_k=top_k, query_vectors=vectors) if claims else []
+    vectors = embedder.encode([prepare_query(t) for t in texts]) if claims else None
+    settings = store.get_settings(db)
+    reranker = None
+    if claims and settings["rerank_evidence"] == "on":
+        from sources.rerank import get_reranker
+
+        reranker = get_reranker(embedder)
+    evidence = (Searcher(db, embedder, reranker=reranker).search_many(texts, top_k=top_k, query_vectors=vectors)
+                if claims else [])
     timings["search_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
     say("Looking for earlier fact-checks", 0.6)
@@ -93,7 +100,7 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     from claims.stance import get_stance_model
 
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
-                           stance_mode=store.get_settings(db)["stance_verdicts"])
+                           stance_mode=settings["stance_verdicts"])
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)
@@ -136,7 +143,7 @@ def result_json(r: CheckResult) -> dict:
              "evidence": [{"passage_id": h.passage_id, "source_id": h.source_id, "source_title": h.source_title,
                            "source": h.source_url or h.source, "text": h.text, "score": h.score,
                            "dense_score": h.dense_score, "lexical_score": h.lexical_score,
-                           "start": h.start, "end": h.end} for h in hits],
+                           "rerank_score": h.rerank_score, "start": h.start, "end": h.end} for h in hits],
              "verdict": v.label, "confidence": v.confidence, "rationale": v.rationale,
              "cited_passage_id": v.passage_id,
              "checked_before": [m.to_dict() for m in ms if m.level]}

@@ -129,6 +129,8 @@ SETTINGS = {
     "match_same": ("0.80", "similarity from which a claim is the same as one checked before (verdict pre-filled)"),
     "stance_verdicts": ("hint", "hint: the stance model's reading is shown in the reason; suggest: it becomes the "
                                 "suggested verdict where the quantity rules have none"),
+    "rerank_evidence": ("off", "on: the reranker reorders each claim's top evidence candidates (seconds per "
+                               "article; see bench/RESULTS.md for where it helps and hurts); off: the fused order"),
 }
 
 
@@ -144,6 +146,8 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
         raise InvalidReview(f"unknown setting {key!r}; settings are {', '.join(SETTINGS)}")
     if key == "stance_verdicts" and value not in ("hint", "suggest"):
         raise InvalidReview(f"stance_verdicts is 'hint' or 'suggest', not {value!r}")
+    if key == "rerank_evidence" and value not in ("on", "off"):
+        raise InvalidReview(f"rerank_evidence is 'on' or 'off', not {value!r}")
     if key.startswith("match_"):
         try:
             ok = 0.0 <= float(value) <= 1.0

@@ -19,9 +19,10 @@ from typing import Callable, Sequence
 
 from sources.errors import SourceError
 
-__all__ = ["load_beir", "recall_at", "mrr_at", "ndcg_at", "ap_at", "score_run", "evaluate_retrieval", "MODES"]
+__all__ = ["load_beir", "build_library", "document_run", "recall_at", "mrr_at", "ndcg_at", "ap_at", "score_run",
+           "evaluate_retrieval", "MODES"]
 
-MODES = ("dense", "lexical", "hybrid")
+MODES = ("dense", "lexical", "hybrid", "reranked")   # reranked: hybrid, then the reranker
 
 
 def recall_at(ranked: Sequence[str], relevant: dict[str, int], k: int) -> float:
@@ -106,22 +107,16 @@ def load_beir(folder: str | Path, split: str) -> tuple[list[dict], dict[str, str
     return corpus, queries, qrels
 
 
-def evaluate_retrieval(folder: str | Path, split: str, embedder, modes: Sequence[str] = MODES,
-                       db_path: str | Path | None = None, passages_per_query: int = 300,
-                       progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Ingest a BEIR corpus into a fresh library, search every query of `split` in each mode,
-    and score the document rankings; timings included."""
+def build_library(folder: str | Path, embedder, db_path: str | Path,
+                  progress: Callable[[str, int, int], None] | None = None):
+    """Ingest a BEIR corpus into the library at `db_path` through `add_documents` (re-running on a
+    kept library embeds nothing new); returns (db, {source id: [doc ids]}, documents, seconds)."""
     from sources import store
     from sources.library import add_documents
     from sources.parse import Document
-    from sources.search import Searcher
 
-    if db_path is None:
-        with tempfile.TemporaryDirectory(prefix="factcheck-eval-") as tmp:
-            return evaluate_retrieval(folder, split, embedder, modes, Path(tmp) / "eval.db", passages_per_query,
-                                      progress)
-    corpus, queries, qrels = load_beir(folder, split)
     say = progress or (lambda stage, done, total: None)
+    corpus = _jsonl(Path(folder) / "corpus.jsonl")
     db = store.open_db(db_path)
     t = time.perf_counter()
     docs = []
@@ -138,25 +133,64 @@ def evaluate_retrieval(folder: str | Path, split: str, embedder, modes: Sequence
     for i in range(0, len(docs), batch):
         add_documents(db, docs[i:i + batch], embedder)
         say("ingest", min(i + batch, len(docs)), len(docs))
-    ingest_s = time.perf_counter() - t
-    source_docs = {r["id"]: by_hash[r["content_hash"]] for r in store.list_sources(db)}
+    source_docs = {r["id"]: by_hash.get(r["content_hash"], []) for r in store.list_sources(db)}
+    return db, source_docs, len(docs), time.perf_counter() - t
+
+
+def document_run(qids: Sequence[str], hits, source_docs: dict[int, list[str]],
+                 depth: int = 100) -> dict[str, list[str]]:
+    """Passage hits per query rolled up to document ids: a document ranks by its best passage."""
+    run = {}
+    for q, qhits in zip(qids, hits):
+        ranked: list[str] = []
+        seen: set[str] = set()
+        for h in qhits:
+            sid = h.source_id if hasattr(h, "source_id") else h
+            for d in source_docs.get(sid, []):
+                if d not in seen:
+                    seen.add(d)
+                    ranked.append(d)
+        run[q] = ranked[:depth]
+    return run
+
+
+def evaluate_retrieval(folder: str | Path, split: str, embedder, modes: Sequence[str] = MODES,
+                       db_path: str | Path | None = None, passages_per_query: int = 300,
+                       progress: Callable[[str, int, int], None] | None = None,
+                       reranker_file: str | Path | None = None) -> dict:
+    """Ingest a BEIR corpus into a library (a temporary one unless `db_path` names one to keep
+    and reuse), search every query of `split` in each mode, and score the document rankings;
+    timings included. Mode "reranked" is skipped when no reranker model is installed."""
+    from sources.rerank import get_reranker
+    from sources.search import Searcher
+
+    if db_path is None:
+        with tempfile.TemporaryDirectory(prefix="factcheck-eval-") as tmp:
+            return evaluate_retrieval(folder, split, embedder, modes, Path(tmp) / "eval.db", passages_per_query,
+                                      progress, reranker_file)
+    _, queries, qrels = load_beir(folder, split)
+    say = progress or (lambda stage, done, total: None)
+    db, source_docs, n_docs, ingest_s = build_library(folder, embedder, db_path, progress)
     qids = [q for q in qrels]
     texts = [queries[q] for q in qids]
-    searcher = Searcher(db, embedder, candidates=passages_per_query)
-    out = {"folder": str(folder), "split": split, "documents": len(docs), "passages": db["passages"].count,
+    reranker = get_reranker(embedder, reranker_file) if "reranked" in modes else None
+    if reranker is None and list(modes) == ["reranked"]:
+        raise SourceError("no reranker model is installed (sources/models/reranker.safetensors); "
+                          "train one with bench/train_reranker.py")
+    searcher = Searcher(db, embedder, candidates=passages_per_query, reranker=reranker)
+    out = {"folder": str(folder), "split": split, "documents": n_docs, "passages": db["passages"].count,
            "queries": len(qids), "ingest_s": round(ingest_s, 1), "modes": {}}
-    qv = embedder.encode(texts) if any(m in ("dense", "hybrid") for m in modes) else None
+    if reranker is not None:
+        out["reranker"] = {"file": str(reranker.path), "depth": reranker.depth, "prior": reranker.prior,
+                           "trained_on": reranker.meta.get("trained_on", [])}
+    qv = searcher.encode(texts) if any(m in ("dense", "hybrid") for m in modes) else None
     for mode in modes:
+        if mode == "reranked" and reranker is None:
+            continue
         t = time.perf_counter()
-        hits = searcher.search_many(texts, top_k=passages_per_query, mode=mode, query_vectors=qv)
-        run = {}
-        for q, qhits in zip(qids, hits):
-            ranked: list[str] = []
-            for h in qhits:
-                for d in source_docs.get(h.source_id, []):
-                    if d not in ranked:
-                        ranked.append(d)
-            run[q] = ranked[:100]
+        hits = searcher.search_many(texts, top_k=passages_per_query, mode="hybrid" if mode == "reranked" else mode,
+                                    query_vectors=qv, rerank=mode == "reranked")
+        run = document_run(qids, hits, source_docs)
         took = time.perf_counter() - t
         out["modes"][mode] = {**score_run(run, qrels), "search_s": round(took, 2)}
         say(mode, len(qids), len(qids))

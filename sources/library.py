@@ -56,6 +56,10 @@ def read_source(spec: str, title: str | None = None, session: requests.Session |
 
 
 EMBED_TITLE = True
+# Passages: windows of 2 sentences every sentence, at most 600 characters (sentences per window,
+# stride, character cap), chosen on SciFact train among four sizes by bench/bench_passages.py
+# (bench/RESULTS.md). Libraries made with another size keep their passages; new sources use this.
+PASSAGE_SIZE = (2, 1, 600)
 
 
 def embedding_text(title: str, passage: str) -> str:
@@ -91,7 +95,7 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
             plans.append(AddResult(0, doc.title, doc.origin, False, 0, 0,
                                    f"same content as {in_batch[digest]} in this batch; nothing added"))
             continue
-        spans = chunk_passages(doc.text)
+        spans = chunk_passages(doc.text, *PASSAGE_SIZE)
         if not spans:
             raise EmptyDocument(f"{doc.origin} has no sentences to index")
         in_batch[digest] = doc.origin

@@ -17,7 +17,7 @@ import sqlite_utils
 from sources import ann, store
 
 __all__ = ["Hit", "Searcher", "cosine_top_k", "reciprocal_rank_fusion", "fts_query", "query_words", "porter_stems",
-           "prune_common", "STOPWORDS"]
+           "prune_common", "prepare_query", "query_kind", "FUSION_WEIGHTS", "STOPWORDS"]
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below
@@ -42,12 +42,13 @@ class Hit:
     text: str
     start: int
     end: int
-    score: float                   # fused score: higher is better
+    score: float                   # fused score (reranked hits: the reranker's final score); higher is better
     dense_score: float | None      # cosine similarity
     lexical_score: float | None    # BM25 (negated FTS5 rank: higher is better)
     dense_rank: int | None
     lexical_rank: int | None
     credibility: float = 1.0
+    rerank_score: float | None = None   # the reranker's logit, when the hit was reranked
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
@@ -80,6 +81,37 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60,
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + w / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+_LINK = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S*", re.IGNORECASE)
+# A social-media post's attribution line: "— Name (@handle) January 6, 2020" at the end.
+_ATTRIBUTION = re.compile(r"\s*[—–-]{1,2}\s*([^—–\n()]{0,80}?)\s*\(@\w{1,30}\)\s*"
+                          r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4})?\s*$")
+_HASHTAG = re.compile(r"#(\w+)")
+_MENTION = re.compile(r"(?<!\w)@(\w+)")
+
+
+def _split_camel(word: str) -> str:
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)", " ", word)
+
+
+def prepare_query(text: str) -> str:
+    """A query as search should see it: links are taken out and hashtags and mentions become
+    words ("#FreeIran2020" -> "Free Iran 2020", "@realDonaldTrump" -> "real Donald Trump"). A
+    post's attribution line ("— Name (@handle) January 6, 2020") stays: who said it helps find
+    the fact-check (taking it out lost 1-3 points of MAP@5 on CheckThat! train and dev, see
+    bench/RESULTS.md). Plain sentences come back unchanged."""
+    out = _LINK.sub(" ", text)
+    out = _HASHTAG.sub(lambda h: " " + _split_camel(h.group(1)) + " ", out)
+    out = _MENTION.sub(lambda h: _split_camel(h.group(1)), out)
+    out = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", out)).strip()
+    return out if out != re.sub(r"\s+", " ", text).strip() else text
+
+
+def query_kind(text: str) -> str:
+    """"post" for social-media text (links, hashtags, mentions, an attribution line), else "claim"."""
+    return "post" if (_LINK.search(text) or _ATTRIBUTION.search(text) or _HASHTAG.search(text)
+                      or _MENTION.search(text)) else "claim"
 
 
 def query_words(text: str, max_terms: int = 32) -> list[str]:
@@ -142,6 +174,11 @@ def prune_common(db: sqlite_utils.Database, words_per_query: list[list[str]], n_
     return out
 
 
+# Reciprocal-rank fusion weights (dense, keyword) per query kind, and the weight of the source
+# title in keyword search; chosen on training splits (bench/tune_search.py, bench/RESULTS.md).
+FUSION_WEIGHTS: dict[str, tuple[float, float]] = {"claim": (1.0, 0.5), "post": (1.0, 1.5)}
+TITLE_WEIGHT = 1.0
+
 _CACHE: dict[tuple[str, str], tuple[int, np.ndarray, np.ndarray]] = {}
 _COUNTS: dict[tuple[str, str], tuple[int, int]] = {}
 _CACHE_LOCK = threading.Lock()
@@ -155,12 +192,21 @@ class Searcher:
     """Search one library with one embedder; the vector matrix is loaded once per library version."""
 
     def __init__(self, db: sqlite_utils.Database, embedder, rrf_k: int = 60, candidates: int = 50,
-                 exact_limit: int | None = None):
+                 exact_limit: int | None = None, fusion_weights: dict[str, tuple[float, float]] | None = None,
+                 title_weight: float | None = None, prepare: bool = True, reranker=None):
         self.db = db
         self.embedder = embedder
         self.rrf_k = rrf_k
         self.candidates = candidates
         self.exact_limit = ann.EXACT_LIMIT if exact_limit is None else exact_limit
+        self.fusion_weights = dict(FUSION_WEIGHTS if fusion_weights is None else fusion_weights)
+        self.title_weight = TITLE_WEIGHT if title_weight is None else title_weight
+        self.prepare = prepare_query if prepare else (lambda q: q)
+        self.reranker = reranker
+
+    def encode(self, queries: Sequence[str]) -> np.ndarray:
+        """Query vectors as `search_many` computes them (of the prepared queries)."""
+        return self.embedder.encode([self.prepare(q) for q in queries])
 
     def passage_count(self) -> int:
         """Passages in the library, cached per library version."""
@@ -208,30 +254,37 @@ class Searcher:
         return self.search_many([query], top_k=top_k, mode=mode)[0]
 
     def search_many(self, queries: Sequence[str], top_k: int = 5, mode: str = "hybrid",
-                    query_vectors: np.ndarray | None = None) -> list[list[Hit]]:
+                    query_vectors: np.ndarray | None = None, rerank: bool = True) -> list[list[Hit]]:
         """Best passages for each query; all queries are embedded and scored in one matrix product.
 
-        `mode` is "hybrid" (dense + BM25 fused by reciprocal rank), "dense" or "lexical".
+        `mode` is "hybrid" (dense + BM25 fused by reciprocal rank, weighted by the query's kind),
+        "dense" or "lexical". With a `reranker` (and `rerank`), the top `reranker.depth` fused
+        candidates of a hybrid search are reordered by it. Queries are prepared first
+        (`prepare_query`); `query_vectors`, when given, must be of the prepared queries
+        (`Searcher.encode`).
         """
         if mode not in ("hybrid", "dense", "lexical"):
             raise ValueError(f"unknown search mode {mode!r}")
         queries = list(queries)
         if not queries:
             return []
-        n_cand = max(self.candidates, top_k)
+        use_reranker = bool(self.reranker is not None and rerank and mode == "hybrid")
+        depth = max(top_k, self.reranker.depth) if use_reranker else top_k
+        n_cand = max(self.candidates, depth)
         dense: list[list[tuple[int, float]]] = [[] for _ in queries]
         if mode in ("hybrid", "dense"):
-            qv = query_vectors if query_vectors is not None else self.embedder.encode(queries)
+            qv = query_vectors if query_vectors is not None else self.encode(queries)
             dense = self.dense(qv, n_cand)
         lexical: list[list[tuple[int, float]]] = [[] for _ in queries]
         if mode in ("hybrid", "lexical"):
-            words = [query_words(q) for q in queries]
+            words = [query_words(self.prepare(q)) for q in queries]
             n = self.passage_count()
             if n >= LEXICAL_PRUNE_FROM:
                 words = prune_common(self.db, words, n)
-            lexical = [store.fts_search(self.db, fts_query("", words=ws), n_cand) for ws in words]
+            lexical = [store.fts_search(self.db, fts_query("", words=ws), n_cand, self.title_weight)
+                       for ws in words]
         results = []
-        for d, lx in zip(dense, lexical):
+        for q, d, lx in zip(queries, dense, lexical):
             d_rank = {pid: r for r, (pid, _) in enumerate(d, start=1)}
             l_rank = {pid: r for r, (pid, _) in enumerate(lx, start=1)}
             d_score, l_score = dict(d), dict(lx)
@@ -240,8 +293,9 @@ class Searcher:
             elif mode == "lexical":
                 fused = [(pid, s) for pid, s in lx]
             else:
-                fused = reciprocal_rank_fusion([[p for p, _ in d], [p for p, _ in lx]], k=self.rrf_k)
-            fused = fused[:top_k]
+                fused = reciprocal_rank_fusion([[p for p, _ in d], [p for p, _ in lx]], k=self.rrf_k,
+                                               weights=self.fusion_weights[query_kind(q)])
+            fused = fused[:depth]
             rows = store.get_passages(self.db, [pid for pid, _ in fused])
             hits = []
             for pid, score in fused:
@@ -255,4 +309,27 @@ class Searcher:
                                 dense_rank=d_rank.get(pid), lexical_rank=l_rank.get(pid),
                                 credibility=float(r["credibility"])))
             results.append(hits)
+        if use_reranker:
+            results = self._rerank(queries, results, top_k)
         return results
+
+    def _rerank(self, queries: Sequence[str], results: list[list[Hit]], top_k: int) -> list[list[Hit]]:
+        """Reorder the first `reranker.depth` hits of each query by the reranker (all pairs of all
+        queries in one batched call); later hits keep their fused order."""
+        from sources.rerank import combine, pair_text
+
+        depth = self.reranker.depth
+        pairs = [(self.prepare(q), pair_text(h.source_title, h.text)) for q, hs in zip(queries, results)
+                 for h in hs[:depth]]
+        logits = self.reranker.scores_many(pairs)
+        out, k = [], 0
+        for hs in results:
+            head, tail = hs[:depth], hs[depth:]
+            z = logits[k:k + len(head)]
+            k += len(head)
+            final = combine(z, self.reranker.prior)
+            for h, zi, f in zip(head, z, final):
+                h.rerank_score, h.score = float(zi), float(f)
+            head = [head[i] for i in sorted(range(len(head)), key=lambda i: -final[i])]
+            out.append((head + tail)[:top_k])
+        return out

@@ -137,7 +137,32 @@ def m004_fts_vocab(db: sqlite_utils.Database) -> None:
     db.execute("create virtual table passages_fts_vocab using fts5vocab(passages_fts, 'row')")
 
 
-MIGRATIONS: list[Migration] = [m001_create_tables, m002_passages_fts, m003_source_credibility, m004_fts_vocab]
+def m005_fts_title(db: sqlite_utils.Database) -> None:
+    """The keyword index gets the source title as a second column (BM25 weighs it separately):
+    a passage that only says "it" is found by the name in its title. The index reads from a
+    view of passages joined with their source; passages are deleted before their source, so the
+    delete trigger still finds the title."""
+    db.execute("drop trigger if exists passages_ai")
+    db.execute("drop trigger if exists passages_ad")
+    db.execute("drop table if exists passages_fts_vocab")
+    db.execute("drop table if exists passages_fts")
+    db.execute("""create view passages_titled as
+                      select p.id as id, s.title as title, p.text as text
+                      from passages p join sources s on s.id = p.source_id""")
+    db.execute("""create virtual table passages_fts using fts5(
+                      title, text, content='passages_titled', content_rowid='id', tokenize='porter unicode61')""")
+    db.execute("""create trigger passages_ai after insert on passages begin
+                      insert into passages_fts(rowid, title, text) values
+                      (new.id, (select title from sources where id = new.source_id), new.text); end""")
+    db.execute("""create trigger passages_ad after delete on passages begin
+                      insert into passages_fts(passages_fts, rowid, title, text) values
+                      ('delete', old.id, (select title from sources where id = old.source_id), old.text); end""")
+    db.execute("insert into passages_fts(passages_fts) values ('rebuild')")
+    db.execute("create virtual table passages_fts_vocab using fts5vocab(passages_fts, 'row')")
+
+
+MIGRATIONS: list[Migration] = [m001_create_tables, m002_passages_fts, m003_source_credibility, m004_fts_vocab,
+                               m005_fts_title]
 
 
 def library_version(db: sqlite_utils.Database) -> int:
@@ -336,14 +361,18 @@ def passage_count(db: sqlite_utils.Database) -> int:
     return db.execute("select count(*) from passages").fetchone()[0]
 
 
-def fts_search(db: sqlite_utils.Database, query: str, limit: int) -> list[tuple[int, float]]:
-    """(passage id, BM25 score, higher is better) for an FTS5 query string."""
+def fts_search(db: sqlite_utils.Database, query: str, limit: int,
+               title_weight: float = 1.0) -> list[tuple[int, float]]:
+    """(passage id, BM25 score, higher is better) for an FTS5 query string; the source title
+    column counts `title_weight` times as much as the passage text (0: text only)."""
     if not query:
         return []
+    if not title_weight:
+        query = f"text : ({query})"
     try:
         rows = db.execute(
-            "select rowid, bm25(passages_fts) as rank from passages_fts where passages_fts match ? "
-            "order by rank limit ?", [query, limit]).fetchall()
+            "select rowid, bm25(passages_fts, ?, 1.0) as rank from passages_fts where passages_fts match ? "
+            "order by rank limit ?", [float(title_weight), query, limit]).fetchall()
     except sqlite3.OperationalError:
         return []
     return [(int(r[0]), -float(r[1])) for r in rows]

@@ -85,6 +85,10 @@ def test_sources_check_review_export_flow(app_db):
     at.text_input(key="setting_org_name").input("The Check Desk").run()
     from claims.store import get_settings
     assert get_settings(open_db(app_db))["org_name"] == "The Check Desk"
+    # a bad value for a checked setting is one clear line, and nothing is stored
+    at.text_input(key="setting_rerank_evidence").input("maybe").run()
+    assert not at.exception and any("'on' or 'off'" in e.value for e in at.error)
+    assert get_settings(open_db(app_db))["rerank_evidence"] == "off"
 
 
 def test_review_needs_a_reviewer_name(monkeypatch, demo_db):

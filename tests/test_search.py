@@ -92,3 +92,44 @@ def test_large_libraries_leave_out_common_terms(library, embedder, monkeypatch):
     monkeypatch.setattr(search, "LEXICAL_PRUNE_FROM", 1)
     hits = Searcher(library, embedder).search("Did Sweden join the alliance's members?", top_k=1, mode="lexical")
     assert hits[0].source_title == "NATO"
+
+
+def test_prepare_query_cleans_social_media_posts():
+    from sources.search import prepare_query, query_kind
+
+    post = ("Minecraft is NOT stopping, Mojang is NOT closing. #Minecrafthttps://t.co/V4Lzv97qOc "
+            "— Helen Z (@HelenAngel) January 2, 2020")
+    assert prepare_query(post) == ("Minecraft is NOT stopping, Mojang is NOT closing. Minecraft — Helen Z "
+                                   "(Helen Angel) January 2, 2020")
+    assert prepare_query("The drone strike on #Soleimani.#IranUsapic.twitter.com/TvRkHvlgby") == \
+        "The drone strike on Soleimani. Iran Usa"
+    assert prepare_query("Ask @NATO about #FreeIran2020") == "Ask NATO about Free Iran 2020"
+    assert query_kind(post) == "post"
+    # plain sentences (what `check` extracts from articles) come back exactly as they were
+    for claim in ("NATO has 32 members.", "Write to a@b.com - it costs 5-10 dollars", "Joseph Luns  led NATO."):
+        assert prepare_query(claim) == claim
+        assert query_kind(claim) == "claim"
+
+
+def test_keyword_search_reads_the_source_title(db, embedder):
+    """A passage that only says "it" is found by the name in its source's title; the title's BM25
+    weight is a setting, and 0 searches the text only."""
+    add_text(db, "It was founded in 1949 and now has 32 members.", embedder, title="NATO")
+    add_text(db, "The Eiffel Tower in Paris is 330 metres tall.", embedder, title="Tower")
+    hits = Searcher(db, embedder).search("NATO", top_k=3, mode="lexical")
+    assert hits and hits[0].source_title == "NATO"
+    assert Searcher(db, embedder, title_weight=0).search("NATO", top_k=3, mode="lexical") == []
+
+
+def test_fusion_weights_depend_on_the_query_kind(library, embedder):
+    """A post is fused with the post weights, a claim with the claim weights."""
+    q_claim, q_post = "Sweden joined NATO", "Sweden joined NATO #nato"
+    dense_only = {"claim": (1.0, 0.0), "post": (1.0, 0.0)}
+    lexical_only = {"claim": (0.0, 1.0), "post": (0.0, 1.0)}
+    mixed = {"claim": (1.0, 0.0), "post": (0.0, 1.0)}
+    s = Searcher(library, embedder, fusion_weights=mixed)
+    hits = s.search_many([q_claim, q_post], top_k=3)
+    want_claim = Searcher(library, embedder, fusion_weights=dense_only).search(q_claim, top_k=3)
+    want_post = Searcher(library, embedder, fusion_weights=lexical_only).search(q_post, top_k=3)
+    assert [h.passage_id for h in hits[0]] == [h.passage_id for h in want_claim]
+    assert [h.passage_id for h in hits[1]] == [h.passage_id for h in want_post]

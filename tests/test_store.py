@@ -43,6 +43,30 @@ def test_older_database_upgrades_itself(tmp_path):
     assert store.fts_search(db, '"members"', 5)[0][0] == 1  # existing passages were indexed
 
 
+def test_keyword_index_of_the_previous_release_gains_the_title(tmp_path, embedder):
+    """A library made before the title column (sources migrations 1-4) is reindexed on open: its
+    passages are found by their source's title, and removing a source still cleans the index."""
+    path = tmp_path / "v4.db"
+    old = sqlite_utils.Database(path)
+    store.migrate(old, "sources", store.MIGRATIONS[:4])
+    old.close()
+    import unittest.mock as mock
+
+    with mock.patch.object(store, "MIGRATIONS", store.MIGRATIONS[:4]):
+        db = open_db(path)
+        a = add_text(db, "It was founded in 1949 and has 32 members.", embedder, title="NATO")
+        assert "m005_fts_title" not in {r["name"] for r in db["_migrations"].rows}
+        assert store.fts_search(db, '"nato"', 5) == []  # the old index: text only
+        db.close()
+    db = open_db(path)
+    assert {r["name"] for r in db["_migrations"].rows} >= {"m005_fts_title"}
+    assert [pid for pid, _ in store.fts_search(db, '"nato"', 5)]  # title now searchable
+    assert store.fts_search(db, '"members"', 5)
+    remove_source(db, a.source_id)
+    assert store.fts_search(db, '"nato"', 5) == [] and store.fts_search(db, '"members"', 5) == []
+    db.execute("insert into passages_fts(passages_fts) values ('integrity-check')")
+
+
 def test_newer_database_is_refused(tmp_path):
     path = tmp_path / "new.db"
     db = open_db(path)
