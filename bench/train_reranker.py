@@ -39,7 +39,7 @@ from sources.crossencoder import encode_pairs, layers_below, run_tuned  # noqa: 
 from sources.embed import get_embedder  # noqa: E402
 from sources.evaluate import build_library, document_run, load_beir, score_run  # noqa: E402
 from sources.rerank import MAX_TOKENS, RERANK_FILE, TUNED_LAYERS, combine, pair_text  # noqa: E402
-from sources.search import Searcher  # noqa: E402
+from sources.search import Searcher, prepare_query  # noqa: E402
 
 SETS = {"scifact": ("retrieval/scifact", "ndcg@10"), "checkthat2020": ("claim-matching/checkthat2020", "map@5")}
 PRIORS = (0.0, 0.5, 1.0, 2.0, 4.0)
@@ -102,7 +102,7 @@ def main() -> None:
         qids = sorted(qrels)
         rng = np.random.default_rng(args.seed)
         hold = set(rng.permutation(qids)[:max(1, int(0.15 * len(qids)))].tolist())
-        texts = [queries[q] for q in qids]
+        texts = [prepare_query(queries[q]) for q in qids]  # as `Searcher._rerank` reads them
         hits = candidates(Searcher(db, emb, candidates=300), texts, args.depth)
         h_q, h_hits, h_pairs = [], [], []
         n_pos = n_neg = 0
