@@ -35,7 +35,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from sources.crossencoder import encode_pairs, layers_below, run_tuned  # noqa: E402
+from bench.pair_training import cache_pairs, head_outputs, train_epoch  # noqa: E402
 from sources.embed import get_embedder  # noqa: E402
 from sources.evaluate import build_library, document_run, load_beir, score_run  # noqa: E402
 from sources.rerank import MAX_TOKENS, RERANK_FILE, TUNED_LAYERS, combine, pair_text  # noqa: E402
@@ -55,25 +55,12 @@ def candidates(searcher: Searcher, texts: list[str], depth: int):
 
 
 def cache(model, pairs, batch_size=64):
-    """Hidden states entering the first tuned layer for each (query, passage) pair, length-sorted."""
-    tok, base = model.tokenizer, model[0].auto_model
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-    out = []
-    for s in range(0, len(order), batch_size):
-        idx = order[s:s + batch_size]
-        b = encode_pairs(tok, [pairs[j][0] for j in idx], [pairs[j][1] for j in idx], MAX_TOKENS)
-        out.append((np.array(idx), layers_below(base, b, TUNED_LAYERS[0]).half(), b["attention_mask"]))
-    return out
+    """Hidden states entering the first tuned layer for each (query, passage[, label]) pair."""
+    return cache_pairs(model, [(p[0], p[1]) for p in pairs], TUNED_LAYERS[0], MAX_TOKENS, batch_size)
 
 
 def logits_of(layers, head, batches, n):
-    for layer in layers:
-        layer.eval()
-    z = np.zeros(n)
-    with torch.no_grad():
-        for idx, hidden, mask in batches:
-            z[idx] = run_tuned(layers, head, hidden, mask)[:, 0].numpy()
-    return z
+    return head_outputs(layers, head, batches, n)[:, 0]
 
 
 def main() -> None:
@@ -171,16 +158,8 @@ def main() -> None:
     best = (-1.0, None)
     history = []
     for epoch in range(args.epochs):
-        for layer in layers:
-            layer.train()
-        random.shuffle(minis)
-        t1, total = time.time(), 0.0
-        for hidden, mask, y in minis:
-            opt.zero_grad()
-            loss = loss_fn(run_tuned(layers, head, hidden, mask)[:, 0], y)
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(y)
+        t1 = time.time()
+        total = train_epoch(layers, head, minis, opt, lambda z, y: loss_fn(z[:, 0], y))
         scores = held_scores()
         for prior, per in scores.items():
             mean = sum(per.values()) / len(per)

@@ -34,8 +34,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from claims.evaluate import classification_report  # noqa: E402
-from claims.stance import (MAX_TOKENS, STANCE_FILE, STANCES, TUNED_LAYERS, encode_pairs,  # noqa: E402
-                           run_tuned)
+from bench.pair_training import cache_pairs, head_outputs, train_epoch  # noqa: E402
+from claims.stance import MAX_TOKENS, STANCE_FILE, STANCES, TUNED_LAYERS  # noqa: E402
 from claims.verdict import stance_label  # noqa: E402
 from sources.embed import Embedder  # noqa: E402
 
@@ -106,27 +106,12 @@ def augment(pairs: list[tuple[int, str, str, int]], seed: int) -> list[tuple[int
 
 
 def cache_hidden(model, pairs, batch_size=64):
-    """Hidden states entering the first tuned layer for each pair, in length-sorted batches."""
-    tok, base = model.tokenizer, model[0].auto_model
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][1]) + len(pairs[i][2]))
-    batches = []
-    with torch.no_grad():
-        for s in range(0, len(order), batch_size):
-            idx = order[s:s + batch_size]
-            b = encode_pairs(tok, [pairs[j][1] for j in idx], [pairs[j][2] for j in idx], MAX_TOKENS)
-            out = base(**b, output_hidden_states=True)
-            batches.append((np.array(idx), out.hidden_states[TUNED_LAYERS[0]].half(), b["attention_mask"]))
-    return batches
+    """Hidden states entering the first tuned layer for each (key, claim, evidence, stance) pair."""
+    return cache_pairs(model, [(p[1], p[2]) for p in pairs], TUNED_LAYERS[0], MAX_TOKENS, batch_size)
 
 
 def predict(layers, head, batches, n):
-    for layer in layers:
-        layer.eval()
-    z = np.zeros((n, len(STANCES)), dtype=np.float64)
-    with torch.no_grad():
-        for idx, hidden, mask in batches:
-            z[idx] = run_tuned(layers, head, hidden, mask).numpy()
-    return z
+    return head_outputs(layers, head, batches, n)
 
 
 def softmax(z, t=1.0):
@@ -229,16 +214,8 @@ def train(model, names, data, caches, args, log):
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     best = (-1.0, None)
     for epoch in range(args.epochs):
-        for layer in layers:
-            layer.train()
-        random.shuffle(minis)
-        t0, total = time.time(), 0.0
-        for hidden, mask, y in minis:
-            opt.zero_grad()
-            loss = loss_fn(run_tuned(layers, head, hidden, mask), y)
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(y)
+        t0 = time.time()
+        total = train_epoch(layers, head, minis, opt, loss_fn)
         z = predict(layers, head, hold_batches, len(hold_pairs))
         pred = z.argmax(1)
         rep = classification_report([STANCES[i] for i in y_hold], [STANCES[i] for i in pred], list(STANCES))
