@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, reviewer_box, verdict_badge
+from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
 from claims.article import article_from_text
 from claims.pipeline import check_article
-from claims.store import claim_matches, get_article, list_claims
+from claims.store import claim_matches, get_article, get_settings, list_claims
 from sources.errors import SourceError
-from sources.fetch import fetch_url
+from sources.library import read_url
 from sources.parse import parse_document
 
 st.title("Check an article")
@@ -39,35 +39,34 @@ if st.button("Check", type="primary", key="check_go"):
         else:
             if not (url or "").strip():
                 raise SourceError("enter a URL first")
-            fetched = fetch_url(url.strip())
-            doc = parse_document(fetched.body, origin=fetched.final_url, content_type=fetched.content_type,
-                                 charset=fetched.charset, title=title or None)
-            doc_url = fetched.final_url
+            doc, doc_url = read_url(url, title=title or None,
+                                    allow_networks=get_settings(db)["fetch_allow_networks"])
         result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(),
                                progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
         st.session_state.article_id = result.article_id
         bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
         if result.message:
-            st.info(result.message)
+            st.info(md_text(result.message))
     except SourceError as exc:
         bar.empty()
-        st.error(str(exc))
+        st.error(md_text(str(exc)))
 
 article_id = st.session_state.get("article_id")
 article = get_article(db, article_id) if article_id else None
 if article:
     claims = list_claims(db, article_id=article_id)
-    st.subheader(f"{article['title']} — {len(claims)} claims")
+    st.subheader(f"{md_text(article['title'])} — {len(claims)} claims")
     st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
     st.divider()
     for c in claims:
         cols = st.columns([6, 2, 1])
-        cols[0].markdown(f"**{c['id']}.** {c['text']}")
+        cols[0].markdown(f"**{c['id']}.** {md_text(c['text'])}")
         seen = claim_matches(db, c["id"])
         if seen:
             top = seen[0]
             cols[0].caption(f"{'Same claim as' if top['level'] == 'same' else 'Possibly checked before:'} "
-                            f"“{top['text'][:90]}” — {top['verdict'] or '?'} (similarity {top['similarity']:.2f})")
+                            f"“{md_text(top['text'][:90])}” — {md_text(top['verdict'] or '?')} "
+                            f"(similarity {top['similarity']:.2f})")
         cols[1].markdown(verdict_badge(c["human_verdict"] or c["suggested_verdict"]), unsafe_allow_html=True)
         if cols[2].button("Open", key=f"open_{c['id']}"):
             st.session_state.focus_claim = c["id"]

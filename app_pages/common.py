@@ -6,8 +6,10 @@ Streamlit's threads); the embedding model and spaCy pipeline are cached resource
 
 from __future__ import annotations
 
-import html
 import os
+import re
+from collections.abc import Iterable
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
@@ -73,9 +75,14 @@ def keep(key: str):
     return remember
 
 
-def keyboard_shortcuts(mapping: dict[str, str]) -> None:
+def keyboard_shortcuts(mapping: dict[str, str], keep_focus: Iterable[str] = ()) -> None:
     """Keyboard shortcuts that click the buttons with the given widget keys, e.g.
-    {"save_next": "alt+enter"}. Each shortcut needs a modifier, so typing in a field never fires one.
+    {"save_12": "alt+enter"}. Each shortcut needs a modifier, so typing in a field never fires one.
+
+    Pressed while typing in a field, a shortcut first takes the focus off the field, which makes
+    Streamlit send what was typed (it sends a field's value on blur), and clicks a moment later:
+    a click alone would save the note as it was before the typing (issue 12). The buttons in
+    `keep_focus` give the focus back to the field afterwards, so typing can go on.
 
     The listener lives in the page itself (st.html with its script allowed), not in a component
     iframe: streamlit-shortcuts 1.2.2 attaches its listener from an iframe that Streamlit
@@ -83,8 +90,11 @@ def keyboard_shortcuts(mapping: dict[str, str]) -> None:
     """
     import json
 
-    st.html("<script>(function(){const w=window; w.__fcKeys=" + json.dumps(mapping) + ";"
+    st.html("<script>(function(){const w=window; w.__fcKeys=" + json.dumps(mapping).replace("</", "<\\/") + ";"
+            "w.__fcKeep=" + json.dumps(list(keep_focus)) + ";"
             "if(w.__fcKeyListener){return;}"
+            "const button=function(key){const b=document.querySelector('.st-key-'+key+' button');"
+            " return b&&!b.disabled?b:null;};"
             "w.__fcKeyListener=function(e){"
             " for(const [key,combo] of Object.entries(w.__fcKeys||{})){"
             "  const parts=combo.toLowerCase().split('+'); const main=parts[parts.length-1];"
@@ -93,8 +103,15 @@ def keyboard_shortcuts(mapping: dict[str, str]) -> None:
             # e.code too: on a Mac, Option+S types "ß", but the key pressed is still KeyS
             "  const k=(e.key||'').toLowerCase(), c=(e.code||'').toLowerCase();"
             "  if(k!==main&&c!=='key'+main&&c!==main){continue;}"
-            "  const el=document.querySelector('.st-key-'+key+' button');"
-            "  if(el&&!el.disabled){e.preventDefault(); el.click();} return;}};"
+            "  if(!button(key)){return;}"
+            "  e.preventDefault();"
+            "  const field=document.activeElement;"
+            "  if(!field||!field.matches('textarea,input')){button(key).click(); return;}"
+            "  const keep=(w.__fcKeep||[]).includes(key);"
+            "  field.blur();"
+            "  setTimeout(function(){const b=button(key); if(b){b.click();}"
+            "   if(keep&&field.isConnected){field.focus();}}, 60);"
+            "  return;}};"
             "document.addEventListener('keydown', w.__fcKeyListener);})();</script>",
             unsafe_allow_javascript=True)
 
@@ -116,10 +133,73 @@ def dashboard(stats: dict) -> None:
         m[4].caption("No reviews yet: the verdict chart appears with the first one.")
 
 
-def highlight_matches(passage: str, claim: str) -> str:
-    """The passage as HTML with the claim's numbers and content words marked."""
-    import re
+# Untrusted text (sources, articles, claims, archived fact-checks, reviewers) is shown as text
+# (issue #13): Streamlit renders Markdown in st.markdown, st.write, st.caption, headings, alerts and
+# every label, and raw HTML where unsafe_allow_html is set. Everything such text reaches goes
+# through md_text, html_text or md_link.
+WORD_JOINER = "\u2060"
+# what CommonMark, GFM, KaTeX and Streamlit's directives (:red[...]) act on anywhere in a line
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$:&/@])")
+# what they act on at the start of a line: list items, setext underlines, ordered lists
+_MD_LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
+# Streamlit also rewrites the parsed text, where escapes no longer count: URLs, www. names and
+# e-mail addresses become links, shortcodes (:smile:, :streamlit:) emoji or a logo, "->" an arrow.
+# An invisible word joiner inside each keeps it from matching.
+_REWRITES = re.compile(r"(?i)(?=https?://|www\.)|(?<=@)(?=[-\w])|(?<=:)(?=[a-z+-][\w+-]*:)|"
+                       r"(?:(?<=\s)|^)([-<>~])(?=(?:->|[->=])(?:\s|$))")
 
+
+def _unrewritable(s: str) -> str:
+    return _REWRITES.sub(lambda m: (m.group(1) or "") + WORD_JOINER, s)
+
+
+def md_text(text, paragraphs: bool = False) -> str:
+    """`text` as Markdown that Streamlit shows literally: every character that Markdown, GFM
+    (tables, strikethrough), KaTeX ($) or Streamlit's directives (:red[...]) and icons act on is
+    escaped, what it rewrites after parsing (autolinks, shortcodes, arrows) is broken by an
+    invisible word joiner, and runs of white space become one space (blank lines stay paragraph
+    breaks with `paragraphs`). For untrusted text in any element that renders Markdown."""
+    if paragraphs:
+        return "\n\n".join(md_text(p) for p in re.split(r"\n\s*\n", str(text or "")) if p.strip())
+    s = _MD_SPECIAL.sub(r"\\\1", _unrewritable(" ".join(str(text or "").split())))
+    return _MD_LINE_START.sub(lambda m: m[0] + "\\" if m[0][0].isdigit() else "\\" + m[0], s, count=1)
+
+
+def html_text(text) -> str:
+    """`text` for an HTML fragment inside st.markdown(..., unsafe_allow_html=True): HTML-escaped,
+    with every ASCII punctuation mark and control character (line breaks too) as a numeric
+    character reference, so Markdown finds nothing to act on either: a blank line would end the
+    HTML block and make the rest Markdown again."""
+    s = _unrewritable(str(text or "").replace("\r\n", "\n"))
+    return "".join(c if c.isalnum() or c == " " or ord(c) > 127 else f"&#{ord(c)};" for c in s)
+
+
+def safe_href(url) -> str | None:
+    """`url` percent-encoded for a link, when it is an http(s) URL with a host; else None.
+    Quotes, brackets, parentheses and spaces are encoded, so nothing in it can end the link."""
+    u = str(url or "").strip()
+    try:
+        parts = urlsplit(u)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid port or IPv6 host
+        ok = False
+    if not ok:
+        return None
+    return quote(u, safe="/:?#[]@&+,;=%-._~").replace(":material/", "%3Amaterial/")
+
+
+def md_link(url, text=None) -> str:
+    """A Markdown link to `url` if it is an http(s) URL, showing `text` (default: the URL), both
+    escaped; anything else is the escaped text alone, never a link."""
+    shown, href = md_text(url if text is None else text), safe_href(url)
+    if href is None:
+        return shown
+    destination = href.replace("&", "\\&")  # "&amp;" in a destination would be read as "&"
+    return f"[{shown}]({destination})"
+
+
+def highlight_matches(passage: str, claim: str) -> str:
+    """The passage as one HTML block with the claim's numbers and content words marked."""
     from sources.search import STOPWORDS
 
     words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]{2,}", claim)} - STOPWORDS
@@ -130,11 +210,11 @@ def highlight_matches(passage: str, claim: str) -> str:
         hit = tok.replace(",", "") in numbers if tok[0].isdigit() else (
             tok.lower() in words or (len(tok) > 4 and any(tok.lower()[:5] == w[:5] for w in words if len(w) > 4)))
         if hit:
-            out.append(html.escape(passage[pos:m.start()]))
-            out.append(f"<mark>{html.escape(tok)}</mark>")
+            out.append(html_text(passage[pos:m.start()]))
+            out.append(f"<mark>{html_text(tok)}</mark>")
             pos = m.end()
-    out.append(html.escape(passage[pos:]))
-    return "".join(out)
+    out.append(html_text(passage[pos:]))
+    return "<div>" + "".join(out) + "</div>"
 
 
 def verdict_badge(label: str | None) -> str:
@@ -142,7 +222,7 @@ def verdict_badge(label: str | None) -> str:
     if not label:
         return "<span style='padding:2px 6px;border-radius:4px;background:#f0f0f0'>not reviewed</span>"
     colour = VERDICT_COLOURS.get(label, "#eee")
-    return f"<span style='padding:2px 6px;border-radius:4px;background:{colour}'>{html.escape(label)}</span>"
+    return f"<span style='padding:2px 6px;border-radius:4px;background:{colour}'>{html_text(label)}</span>"
 
 
 def highlight_article(text: str, claims: list[dict]) -> str:
@@ -161,13 +241,14 @@ def highlight_article(text: str, claims: list[dict]) -> str:
         if s < pos:
             continue
         colour = VERDICT_COLOURS.get(label, "#fff3b0")
-        out.append(html.escape(text[pos:s]))
-        out.append(f"<mark title='claim {cid}: {html.escape(label or '')}' "
-                   f"style='background:{colour};padding:0 2px'>{html.escape(text[s:e])}<sup>{cid}</sup></mark>")
+        out.append(html_text(text[pos:s]))
+        out.append(f"<mark title='claim {cid}: {html_text(label)}' "
+                   f"style='background:{colour};padding:0 2px'>{html_text(text[s:e])}<sup>{cid}</sup></mark>")
         pos = e
-    out.append(html.escape(text[pos:]))
+    out.append(html_text(text[pos:]))
     return "<div style='white-space:pre-wrap;line-height:1.6'>" + "".join(out) + "</div>"
 
 
 __all__ = ["VERDICTS", "VERDICT_COLOURS", "db_path", "get_db", "get_embedder", "get_nlp", "reviewer_box",
-           "verdict_badge", "highlight_article", "highlight_matches", "dashboard", "kept", "keep", "keyboard_shortcuts"]
+           "verdict_badge", "highlight_article", "highlight_matches", "md_text", "html_text", "md_link", "safe_href",
+           "dashboard", "kept", "keep", "keyboard_shortcuts"]

@@ -4,7 +4,7 @@ import io
 
 import streamlit as st
 
-from app_pages.common import get_db, reviewer_box
+from app_pages.common import get_db, md_text, reviewer_box
 from claims.claimreview import write_claimreview
 from claims.errors import InvalidReview
 from claims.export import write_csv
@@ -39,7 +39,7 @@ with st.expander("Publishing organisation and team settings", expanded=not setti
                 set_setting(db, key, value)
                 settings[key] = value
             except InvalidReview as exc:
-                st.error(str(exc))
+                st.error(md_text(str(exc)))
 buf = io.StringIO()
 m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)
 st.write(f"{m} ClaimReview documents (reviewed claims only)")

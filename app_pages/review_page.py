@@ -5,22 +5,23 @@ Keyboard: Alt+S / Alt+R / Alt+N / Alt+C pick a verdict, Alt+Enter saves and move
 Alt+J / Alt+K go to the next / previous claim.
 """
 
-import html
 import json
+import sqlite3
 import time
 
 import streamlit as st
 
-from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, highlight_matches, keyboard_shortcuts, kept,
-                              reviewer_box, verdict_badge)
-from claims.errors import ClaimsError
+from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, highlight_matches, html_text,
+                              keyboard_shortcuts, kept, md_link, md_text, reviewer_box, verdict_badge)
 from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_evidence, claim_matches,
                           claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links, get_article,
                           get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since, stats)
+from sources.errors import SourceError
+from sources.store import describe
 
 PAGE_SIZE = 50
-SHORTCUTS = {"verdict_SUPPORTED": "alt+s", "verdict_REFUTED": "alt+r", "verdict_NOT_ENOUGH_EVIDENCE": "alt+n",
-             "verdict_CONFLICTING": "alt+c", "save_next": "alt+enter", "next_claim": "alt+j", "prev_claim": "alt+k"}
+SHORTCUTS = {"SUPPORTED": "alt+s", "REFUTED": "alt+r", "NOT_ENOUGH_EVIDENCE": "alt+n", "CONFLICTING": "alt+c",
+             "save": "alt+enter", "next": "alt+j", "prev": "alt+k"}
 
 ss = st.session_state
 ss.setdefault("queue_pos", 0)
@@ -38,7 +39,9 @@ if not articles:
     st.info("No articles checked yet. Use **Check an article** first.")
     st.stop()
 
-FILTER_DEFAULTS = {"q_article": None, "q_state": "all", "q_verdict": None, "q_type": None, "q_reviewer": None,
+# "" stands for "any" in the filters: Streamlit shows a None value as "Choose an option"
+ANY = ""
+FILTER_DEFAULTS = {"q_article": ANY, "q_state": "all", "q_verdict": ANY, "q_type": ANY, "q_reviewer": ANY,
                    "q_sort": "checkworthiness", "q_min_cw": 0.0}
 
 # arriving from the check page ("Open" on a claim, or a fresh check): show that article, in order
@@ -50,8 +53,16 @@ if focus is not None or ss.get("article_id") != ss.get("_queue_article_seen"):
         for k in FILTER_DEFAULTS:
             ss.pop(k, None)
         ss.queue_pos = 0
+        ss.pop("queue_claim", None)
     if focus is not None:
         ss["focus_id"] = focus
+
+
+def failure(exc: Exception) -> str:
+    """One line for a write that failed: the product's own message, or SQLite's read for a user."""
+    if isinstance(exc, sqlite3.Error):
+        return describe(exc) or f"database error ({exc})"
+    return str(exc)
 
 
 def reset_position(key):
@@ -60,50 +71,61 @@ def reset_position(key):
     def changed():
         keep()
         ss.queue_pos = 0
+        ss.pop("queue_claim", None)
     return changed
 
 
-article_ids = [None] + [a["id"] for a in articles]
-titles = {a["id"]: f"{a['id']}: {a['title']} ({a['reviewed']}/{a['claims']} reviewed)" for a in articles}
+article_ids = [ANY] + [a["id"] for a in articles]
+# labels stay the same while counts change: the browser sends a choice back as its label, and a
+# label with a live count no longer matched after a save, so the queue fell back to all articles (issue 12)
+titles = {a["id"]: f"{a['id']}: {a['title']}" for a in articles}
+counts = {a["id"]: f"{a['reviewed']} of {a['claims']} claims reviewed" for a in articles}
 with st.expander("Queue filters", expanded=False):
     f = st.columns(4)
     on = {k: reset_position(k) for k in FILTER_DEFAULTS}
     if ss.get("q_article") not in article_ids:
-        ss["q_article"] = None
+        ss["q_article"] = ANY
     article_id = f[0].selectbox("Article", article_ids, key="q_article", on_change=on["q_article"],
-                                format_func=lambda i: "all articles" if i is None else titles[i])
+                                format_func=lambda i: "all articles" if i == ANY else titles[i])
+    article_id = None if article_id == ANY else article_id
+    if article_id is not None:
+        f[0].caption(counts[article_id])
     if ss.get("q_state") not in QUEUE_STATES:
         ss["q_state"] = "all"
     state = f[1].selectbox("State", QUEUE_STATES, key="q_state", on_change=on["q_state"])
-    verdict_filter = f[2].selectbox("Verdict (reviewed, else suggested)", [None, *VERDICTS], key="q_verdict",
-                                    on_change=on["q_verdict"], format_func=lambda v: "any" if v is None else v)
-    types = [None, *claim_types(db)]
+    if ss.get("q_verdict") not in (ANY, *VERDICTS):
+        ss["q_verdict"] = ANY
+    verdict_filter = f[2].selectbox("Verdict (reviewed, else suggested)", [ANY, *VERDICTS], key="q_verdict",
+                                    on_change=on["q_verdict"], format_func=lambda v: "any" if v == ANY else v)
+    types = [ANY, *claim_types(db)]
     if ss.get("q_type") not in types:
-        ss["q_type"] = None
+        ss["q_type"] = ANY
     claim_type = f[3].selectbox("Type", types, key="q_type", on_change=on["q_type"],
-                                format_func=lambda v: "any" if v is None else v)
+                                format_func=lambda v: "any" if v == ANY else v)
     g = st.columns(3)
-    people = [None, *reviewers(db)]
+    people = [ANY, *reviewers(db)]
     if ss.get("q_reviewer") not in people:
-        ss["q_reviewer"] = None
+        ss["q_reviewer"] = ANY
     who = g[0].selectbox("Reviewed by", people, key="q_reviewer", on_change=on["q_reviewer"],
-                         format_func=lambda v: "anyone" if v is None else v)
+                         format_func=lambda v: "anyone" if v == ANY else v)
     min_cw = g[1].slider("Check-worthiness at least", 0.0, 1.0, step=0.05, key="q_min_cw", on_change=on["q_min_cw"])
     sort = g[2].radio("Order", QUEUE_SORTS, key="q_sort", on_change=on["q_sort"], horizontal=True,
                       format_func=lambda v: "most check-worthy first" if v == "checkworthiness" else "article order")
 
-ids = claim_queue(db, article_id=article_id, state=state, verdict=verdict_filter, claim_type=claim_type,
-                  min_checkworthiness=min_cw, reviewer=who, sort=sort)
+ids = claim_queue(db, article_id=article_id, state=state, verdict=verdict_filter or None,
+                  claim_type=claim_type or None, min_checkworthiness=min_cw, reviewer=who or None, sort=sort)
 if not ids:
     st.info("No claims match these filters.")
     st.stop()
 if ss.get("focus_id") in ids:
     ss.queue_pos = ids.index(ss.pop("focus_id"))
+elif ss.get("queue_claim") in ids:  # the claim on screen stays there when others' saves reshape the queue
+    ss.queue_pos = ids.index(ss.queue_claim)
 ss.pop("focus_id", None)
 pos = max(0, min(ss.queue_pos, len(ids) - 1))
 ss.queue_pos = pos
 claim = get_claim(db, ids[pos])
-cid = claim["id"]
+cid = ss.queue_claim = claim["id"]
 if cid not in ss.opened:
     ss.opened[cid] = latest_review_id(db, cid)
 st.progress((pos + 1) / len(ids), text=f"Claim {pos + 1} of {len(ids)} in this queue")
@@ -118,30 +140,32 @@ with st.expander(f"Queue — page {pos // PAGE_SIZE + 1} of {(len(ids) - 1) // P
     jump = j[0].number_input("Go to #", 1, len(ids), pos + 1, key=f"jump_{pos}")
     if j[1].button("Go", key="jump_go") and int(jump) - 1 != pos:
         ss.queue_pos = int(jump) - 1
+        ss.pop("queue_claim", None)
         st.rerun()
 
 # someone else reviewed this claim since this browser opened it: say so (nothing is overwritten)
 for other in reviews_since(db, cid, ss.opened[cid], reviewer):
-    st.warning(f"{other['reviewer']} reviewed this claim as {other['verdict']} at {other['created_at']} since you "
-               "opened it. Saving adds your review beside theirs; nothing is overwritten.")
+    st.warning(f"{md_text(other['reviewer'])} reviewed this claim as {md_text(other['verdict'])} at "
+               f"{md_text(other['created_at'])} since you opened it. Saving adds your review beside theirs; "
+               "nothing is overwritten.")
 
 article = get_article(db, claim["article_id"])
 text = article["text"]
 lo, hi = max(0, claim["start"] - 300), min(len(text), claim["end"] + 300)
 context, p = [], lo
 for s, e in claim["spans"] or [(claim["start"], claim["end"])]:
-    context.append(html.escape(text[p:s]) + "<mark>" + html.escape(text[s:e]) + "</mark>")
+    context.append(html_text(text[p:s]) + "<mark>" + html_text(text[s:e]) + "</mark>")
     p = e
-context.append(html.escape(text[p:hi]))
-st.caption(f"From “{article['title']}”")
+context.append(html_text(text[p:hi]))
+st.caption(f"From “{md_text(article['title'])}”")
 st.markdown("<div style='white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px'>…"
             + "".join(context) + "…</div>", unsafe_allow_html=True)
-st.markdown(f"### {claim['text']}")
+st.markdown(f"### {md_text(claim['text'])}")
 if claim["original"] and claim["original"] != claim["text"]:
-    st.caption(f"The article's words: “{claim['original']}”")
-st.caption(f"type {claim['type']} · check-worthiness {claim['checkworthiness']:.2f} · claim id {cid}")
+    st.caption(f"The article's words: “{md_text(claim['original'])}”")
+st.caption(f"type {md_text(claim['type'])} · check-worthiness {claim['checkworthiness']:.2f} · claim id {cid}")
 st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
-            f"(confidence {claim['confidence'] or 0:.2f}) — {html.escape(claim['rationale'] or '')}",
+            f"(confidence {claim['confidence'] or 0:.2f}) — {html_text(claim['rationale'])}",
             unsafe_allow_html=True)
 
 matches = claim_matches(db, cid)
@@ -149,21 +173,25 @@ if matches:
     st.subheader("Checked before?")
 for mt in matches:
     label = "Same claim as" if mt["level"] == "same" else "Possibly checked before:"
-    where = f" · [{mt['url']}]({mt['url']})" if (mt["url"] or "").startswith("http") else ""
+    where = f" · {md_link(mt['url'])}" if mt["url"] else ""
     who = " · ".join(x for x in (mt["publisher"], (mt["date"] or "")[:10]) if x)
     with st.container(border=True):
-        st.markdown(f"**{label}** “{html.escape(mt['text'])}” — {verdict_badge(mt['verdict'])} "
-                    f"(similarity {mt['similarity']:.2f}{' · ' + html.escape(who) if who else ''}){where}",
+        st.markdown(f"**{label}** “{html_text(mt['text'])}” — {verdict_badge(mt['verdict'])} "
+                    f"(similarity {mt['similarity']:.2f}{' · ' + html_text(who) if who else ''}){where}",
                     unsafe_allow_html=True)
         if mt["confirmed"]:
-            st.caption(f"Confirmed as the same claim by {mt['confirmed']}")
+            st.caption(f"Confirmed as the same claim by {md_text(mt['confirmed'])}")
         elif st.button("Confirm: this is the same claim", key=f"confirm_match_{mt['id']}"):
             if not reviewer:
                 st.error("Enter your name in the sidebar first: a confirmed match records who confirmed it.")
             else:
-                confirm_match(db, mt["id"], reviewer)
-                ss.flash = "Match confirmed; it shows in both claims' histories."
-                st.rerun()
+                try:
+                    confirm_match(db, mt["id"], reviewer)
+                except (SourceError, sqlite3.Error) as exc:
+                    st.error(md_text("Not confirmed: " + failure(exc)))
+                else:
+                    ss.flash = "Match confirmed; it shows in both claims' histories."
+                    st.rerun()
 
 evidence = claim_evidence(db, cid)
 cited = claim["suggested_passage_id"]
@@ -175,61 +203,95 @@ if not evidence:
 for e in evidence:
     pid = e["passage_id"]
     note = " · cited by the suggestion" if pid == cited else ""
-    note += f" · added by {e['added_by']}" if e.get("added_by") else ""
-    with st.expander(f"#{e['rank']} {e['source_title']} — score {e['score']:.3f}{note}",
+    note += f" · added by {md_text(e['added_by'])}" if e.get("added_by") else ""
+    with st.expander(f"#{e['rank']} {md_text(e['source_title'])} — score {e['score']:.3f}{note}",
                      expanded=e["rank"] <= 2 or pid == cited or bool(e.get("added_by"))):
         st.markdown(highlight_matches(e["text"], claim["text"]), unsafe_allow_html=True)
         dense = f"{e['dense_score']:.3f}" if e["dense_score"] is not None else "–"
         lexical = f"{e['lexical_score']:.3g}" if e["lexical_score"] is not None else "–"
-        link = e["source_url"] or e["source"]
-        shown = f"[{link}]({link})" if str(link).startswith("http") else link
-        st.caption(f"passage {pid} · dense {dense} · BM25 {lexical} · {shown}")
+        st.caption(f"passage {pid} · dense {dense} · BM25 {lexical} · {md_link(e['source_url'] or e['source'])}")
         st.checkbox("The verdict rests on this passage", value=pid in marked_before, key=f"ev_{cid}_{pid}")
 
 st.subheader("Your verdict")
 choice = ss.choice.get(cid) or claim["human_verdict"] or claim["suggested_verdict"] or "NOT_ENOUGH_EVIDENCE"
 
 
-def pick(label):
-    ss.choice[cid] = label
+# what this browser is shown: a save must name this claim, or it is refused (issue 12)
+ss.review_shown = {"claim": cid, "verdict": choice, "passages": [e["passage_id"] for e in evidence], "pos": pos,
+                   "next": ids[pos + 1] if pos + 1 < len(ids) else None}
 
 
-cols = st.columns(4)
-for col, label in zip(cols, VERDICTS):
-    col.button(f"{label.replace('_', ' ').title()} ({SHORTCUTS['verdict_' + label].title()})",
-               key=f"verdict_{label}", type="primary" if label == choice else "secondary",
-               on_click=pick, args=(label,), use_container_width=True)
-st.markdown(f"Chosen: {verdict_badge(choice)}", unsafe_allow_html=True)
-note = st.text_area("Note", key=f"note_{cid}", height=80)
-nav = st.columns([2, 1, 1])
-saved = nav[0].button("Save and next (Alt+Enter)", type="primary", key="save_next", use_container_width=True)
-if saved:
-    if not reviewer:
-        st.error("Enter your name in the sidebar first: every review records who made it.")
-    else:
-        t0 = time.perf_counter()
-        marked = [e["passage_id"] for e in evidence if ss.get(f"ev_{cid}_{e['passage_id']}")]
+def pick(claim_id, label):
+    """A verdict button: remember the choice for the claim the button belongs to."""
+    ss.choice[claim_id] = label
+
+
+def go_to(claim_id):
+    """Previous / Next: show that claim (by id, so a queue that changed meanwhile cannot shift it)."""
+    ss["focus_id"] = claim_id
+
+
+def save_review(claim_id):
+    """Save and next. The claim, its verdict, note and passages all come from the widgets keyed by
+    the claim the browser showed when Save was pressed, never from the queue as this run
+    recomputes it; a save for a claim this page no longer shows is refused."""
+    shown = ss.get("review_shown") or {}
+    if shown.get("claim") != claim_id:
+        now = f" (it shows claim {shown['claim']})" if shown.get("claim") is not None else ""
+        ss.review_error = (f"Not saved: claim {claim_id} is no longer the one on this page{now}. "
+                           "Check the claim below and save again.")
+        return
+    name = (ss.get("reviewer_input", ss.get("reviewer")) or "").strip()
+    if not name:
+        ss.review_error = "Enter your name in the sidebar first: every review records who made it."
+        return
+    # a verdict pressed in the same round trip as Save counts, whichever callback runs first
+    pressed = [v for v in VERDICTS if ss.get(f"verdict_{claim_id}_{v}") is True]
+    verdict = pressed[-1] if pressed else ss.choice.get(claim_id) or shown["verdict"]
+    marked = [pid for pid in shown["passages"] if ss.get(f"ev_{claim_id}_{pid}")]
+    t0 = time.perf_counter()
+    try:
+        conn = get_db()
         try:
-            add_review(db, cid, choice, reviewer, note=note, passage_ids=marked)
-            ss.choice.pop(cid, None)
-            ss.opened.pop(cid, None)
-            ss["focus_id"] = ids[pos + 1] if pos + 1 < len(ids) else None
-            ss.queue_pos = pos + 1 if pos + 1 < len(ids) else pos
-            ss.flash = f"Saved {choice} for claim {cid}."
-            ss.save_started = t0
-            st.rerun()
-        except ClaimsError as exc:
-            st.error(str(exc))
-if nav[1].button("◀ Previous (Alt+K)", key="prev_claim", disabled=pos == 0, use_container_width=True):
-    ss.queue_pos = pos - 1
-    st.rerun()
-if nav[2].button("Next ▶ (Alt+J)", key="next_claim", disabled=pos >= len(ids) - 1, use_container_width=True):
-    ss.queue_pos = pos + 1
-    st.rerun()
+            add_review(conn, claim_id, verdict, name, note=ss.get(f"note_{claim_id}", ""), passage_ids=marked)
+        finally:
+            conn.close()
+    except (SourceError, sqlite3.Error) as exc:
+        ss.review_error = "Not saved: " + failure(exc)
+        return
+    ss.review_shown = None  # a second press before the next claim is drawn is refused, not saved twice
+    ss.choice.pop(claim_id, None)
+    ss.opened.pop(claim_id, None)
+    ss["focus_id"] = shown["next"]
+    ss.queue_pos = shown["pos"] + (shown["next"] is not None)
+    ss.pop("queue_claim", None)
+    ss.flash = f"Saved {verdict} for claim {claim_id}."
+    ss.save_started = t0
+
+
+with st.container(key=f"review_{cid}"):  # the element the browser tests read the claim id from
+    cols = st.columns(4)
+    for col, label in zip(cols, VERDICTS):
+        col.button(f"{label.replace('_', ' ').title()} ({SHORTCUTS[label].title()})",
+                   key=f"verdict_{cid}_{label}", type="primary" if label == choice else "secondary",
+                   on_click=pick, args=(cid, label), use_container_width=True)
+    st.markdown(f"Chosen: {verdict_badge(choice)}", unsafe_allow_html=True)
+    st.text_area("Note", key=f"note_{cid}", height=80)
+    nav = st.columns([2, 1, 1])
+    nav[0].button("Save and next (Alt+Enter)", type="primary", key=f"save_{cid}", on_click=save_review, args=(cid,),
+                  use_container_width=True)
+    nav[1].button("◀ Previous (Alt+K)", key="prev_claim", disabled=pos == 0, on_click=go_to,
+                  args=(ids[pos - 1] if pos else None,), use_container_width=True)
+    nav[2].button("Next ▶ (Alt+J)", key="next_claim", disabled=pos >= len(ids) - 1, on_click=go_to,
+                  args=(ss.review_shown["next"],), use_container_width=True)
+if ss.get("review_error"):
+    st.error(md_text(ss.pop("review_error")))
 if ss.get("flash"):
     took = (time.perf_counter() - ss.pop("save_started")) * 1000 if "save_started" in ss else None
     st.success(ss.pop("flash") + (f" Next claim shown in {took:.0f} ms." if took is not None else ""))
-keyboard_shortcuts(SHORTCUTS)
+keyboard_shortcuts({**{f"verdict_{cid}_{v}": SHORTCUTS[v] for v in VERDICTS}, f"save_{cid}": SHORTCUTS["save"],
+                    "next_claim": SHORTCUTS["next"], "prev_claim": SHORTCUTS["prev"]},
+                   keep_focus=[f"verdict_{cid}_{v}" for v in VERDICTS])
 
 st.subheader("Search the library yourself")
 q = st.text_input("Your query", key=f"search_q_{cid}", placeholder="e.g. the person's name and the number")
@@ -239,15 +301,19 @@ if st.button("Search", key="search_go") and q.strip():
     ss.search_results[cid] = Searcher(db, get_embedder()).search_many([q.strip()], top_k=5)[0]
 for k, hit in enumerate(ss.search_results.get(cid, [])):
     with st.container(border=True):
-        st.markdown(f"**{hit.source_title}** · score {hit.score:.3f} · passage {hit.passage_id}")
+        st.markdown(f"**{md_text(hit.source_title)}** · score {hit.score:.3f} · passage {hit.passage_id}")
         st.markdown(highlight_matches(hit.text, q or claim["text"]), unsafe_allow_html=True)
-        if st.button("Add to this claim's evidence", key=f"add_ev_{k}"):
+        if st.button("Add to this claim's evidence", key=f"add_ev_{cid}_{k}"):
             if not reviewer:
                 st.error("Enter your name in the sidebar first: added evidence records who added it.")
             else:
-                added = add_evidence(db, cid, hit, reviewer)
-                ss.flash = "Added to the evidence." if added else "That passage is already in the evidence."
-                st.rerun()
+                try:
+                    added = add_evidence(db, cid, hit, reviewer)
+                except (SourceError, sqlite3.Error) as exc:
+                    st.error(md_text("Not added: " + failure(exc)))
+                else:
+                    ss.flash = "Added to the evidence." if added else "That passage is already in the evidence."
+                    st.rerun()
 
 history = claim_reviews(db, cid)
 events = [{"time": h["created_at"], "reviewer": h["reviewer"], "verdict": h["verdict"], "note": h["note"],

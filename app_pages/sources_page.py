@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from app_pages.common import get_db, get_embedder, reviewer_box
-from claims.store import list_archive
+from app_pages.common import get_db, get_embedder, md_link, md_text, reviewer_box
+from claims.store import get_settings, list_archive
 from sources.errors import SourceError
-from sources.library import add_document, add_source, add_text, remove_source
+from sources.library import add_document, add_text, add_url, remove_source
 from sources.parse import parse_document
 from sources.store import get_source, list_sources, set_credibility, source_passages
 
@@ -36,20 +36,21 @@ with st.expander("Add a source", expanded=not list_sources(db)):
             elif how == "URL":
                 if not (url or "").strip():
                     raise SourceError("enter a URL first")
-                result = add_source(db, url.strip(), get_embedder(), title=title or None, progress=progress)
+                result = add_url(db, url.strip(), get_embedder(), title=title or None, progress=progress,
+                                 allow_networks=get_settings(db)["fetch_allow_networks"])
             else:
                 result = add_text(db, pasted or "", get_embedder(), title=title or None, progress=progress)
             bar.progress(1.0, text="Done")
-            (st.success if result.added else st.info)(result.message)
+            (st.success if result.added else st.info)(md_text(result.message))
         except SourceError as exc:
             bar.empty()
-            st.error(str(exc))
+            st.error(md_text(str(exc)))
 
 rows = list_sources(db)
 st.subheader(f"{len(rows)} sources")
 for r in rows:
     cols = st.columns([5, 1, 2, 1])
-    cols[0].markdown(f"**{r['id']}. {r['title']}**  \n{r['url'] or r['origin']}")
+    cols[0].markdown(f"**{r['id']}. {md_text(r['title'])}**  \n{md_link(r['url'] or r['origin'])}")
     cols[1].write(f"{r['passages']} passages  \nadded {r['fetched_at'][:16].replace('T', ' ')}")
     cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
     if cred != r["credibility"]:
@@ -57,7 +58,7 @@ for r in rows:
     if cols[3].button("Remove", key=f"rm_{r['id']}"):
         st.session_state.confirm_remove = r["id"]
     if st.session_state.get("confirm_remove") == r["id"]:
-        st.warning(f"Remove “{r['title']}” with its {r['passages']} passages?")
+        st.warning(f"Remove “{md_text(r['title'])}” with its {r['passages']} passages?")
         yes, no = st.columns(2)
         if yes.button("Yes, remove", key=f"rm_yes_{r['id']}"):
             remove_source(db, r["id"])
@@ -74,7 +75,7 @@ if rows:
     if src:
         for p in source_passages(db, sid):
             st.markdown(f"`{p['id']}` · chars {p['start']}–{p['end']}")
-            st.write(p["text"])
+            st.markdown(md_text(p["text"], paragraphs=True))
 
 st.subheader("Earlier fact-checks")
 st.caption("Import ClaimReview JSON-LD, a page that embeds it, or CSV (claim, verdict, url, date): every new "
@@ -87,7 +88,7 @@ with st.expander("Import fact-checks", expanded=False):
         import tempfile
         from pathlib import Path
 
-        from claims.claimreview import import_factchecks
+        from claims.claimreview import import_factchecks, import_factchecks_url
 
         try:
             if fc_file is not None:
@@ -96,12 +97,12 @@ with st.expander("Import fact-checks", expanded=False):
                     p.write_bytes(fc_file.getvalue())
                     r = import_factchecks(db, str(p))
             elif (fc_url or "").strip():
-                r = import_factchecks(db, fc_url.strip())
+                r = import_factchecks_url(db, fc_url.strip())
             else:
                 raise SourceError("choose a file or enter a URL first")
             st.success(f"{r['found']} fact-checks found, {r['added']} added, {r['already_there']} already there")
         except SourceError as exc:
-            st.error(str(exc))
+            st.error(md_text(str(exc)))
 archived = list_archive(db, limit=200)
 if archived:
     st.dataframe([{"id": a["id"], "claim": a["claim"], "verdict": a["verdict"], "rating": a["rating"],

@@ -305,7 +305,7 @@ def main() -> None:
         layers, head, temperature, decision, info = train(st, names, data, caches, args, log)
         path = args.out_dir / f"stance-without-{name}.safetensors"
         save(layers, head, temperature, decision, names, args, info, path)
-        rep = evaluate_verification(data[name]["path"], stance_model_file=path)
+        rep = evaluate_verification(data[name]["path"], stance_model_file=path, stance_mode="suggest")
         results[name] = {k: rep[k] for k in ("n", "labels", "accuracy", "macro_f1", "per_label", "confusion",
                                              "majority_baseline", "rules_only", "stance_only", "numeric_claims")}
         log(json.dumps({name: results[name]}, indent=1))

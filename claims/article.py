@@ -13,10 +13,10 @@ __all__ = ["load_article", "article_from_text"]
 
 
 def load_article(spec: str, title: str | None = None, session: requests.Session | None = None,
-                 stdin=None) -> tuple[Document, str | None]:
+                 stdin=None, allow_networks: str | None = None) -> tuple[Document, str | None]:
     """(document, URL or None) for a path, an http(s) URL or "-" (standard input)."""
     try:
-        return read_source(spec, title=title, session=session, stdin=stdin)
+        return read_source(spec, title=title, session=session, stdin=stdin, allow_networks=allow_networks)
     except EmptyDocument as exc:
         raise EmptyArticle(f"the article has no text: {exc}") from None
 

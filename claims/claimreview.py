@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from typing import IO, Iterable, Iterator
 from urllib.parse import urlparse
@@ -40,20 +41,29 @@ RATING_WORDS = [
 def verdict_from_rating(text: str | None, value=None, best=None, worst=None) -> str | None:
     """Our label for a ClaimReview rating: its words first ("False", "Half true", "Pants on
     fire"...), else its number on its own scale (bottom fifth refuted, top fifth supported)."""
-    t = (text or "").strip().lower()
+    t = text.strip().lower() if isinstance(text, str) else ""
     if t.upper().replace(" ", "_") in TEXTUAL:
         return t.upper().replace(" ", "_")
     for label, pattern in RATING_WORDS:
         if t and re.search(pattern, t):
             return label
+    if any(isinstance(x, bool) for x in (value, best, worst)):
+        return None  # true/false is no point on a scale
     try:
         v, b, w = float(value), float(best if best is not None else 5), float(worst if worst is not None else 1)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    if b == w:
+    if b == w or not all(math.isfinite(x) for x in (v, b, w)):
         return None
     share = (v - w) / (b - w)
     return "REFUTED" if share <= 0.2 else "SUPPORTED" if share >= 0.8 else "CONFLICTING"
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlparse(url).hostname
+    except ValueError:  # "http://[::1" and other unparseable URLs stored with an article
+        return None
 
 
 def _day(iso: str | None) -> str | None:
@@ -71,7 +81,7 @@ def claimreview_doc(row: dict, settings: dict) -> dict:
     if settings.get("org_url"):
         org["url"] = settings["org_url"]
     url = row.get("article_url")
-    claim_author = {"@type": "Organization", "name": urlparse(url).hostname or url} if url else \
+    claim_author = {"@type": "Organization", "name": _host(url) or url} if url else \
         {"@type": "Thing", "name": row.get("article_title") or "unknown"}
     item = {"@type": "Claim", "author": claim_author, "datePublished": _day(row.get("article_checked_at"))}
     if url:
@@ -95,20 +105,30 @@ def write_claimreview(rows: Iterable[dict], out: IO[str], settings: dict) -> int
         if not row.get("human_verdict"):
             continue
         out.write(",\n" if n else "\n")
-        out.write(json.dumps(claimreview_doc(row, settings), ensure_ascii=False))
+        out.write(script_safe(json.dumps(claimreview_doc(row, settings), ensure_ascii=False)))
         n += 1
     out.write("\n]\n" if n else "]\n")
     return n
 
 
+def script_safe(json_text: str) -> str:
+    """JSON that can go inside <script type="application/ld+json"> as it is (issue #13): "</" and
+    "<!--" would end or derail the script block, U+2028/U+2029 break older JavaScript parsers.
+    They only occur inside JSON strings, where the escapes mean the same characters."""
+    return (json_text.replace("</", "<\\/").replace("<!--", "\\u003c!--")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
 def _nodes(data) -> Iterator[dict]:
-    if isinstance(data, list):
-        for d in data:
-            yield from _nodes(d)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _nodes(data["@graph"])
+    stack = [data]  # no recursion: a deeply nested document must not raise RecursionError
+    while stack:
+        d = stack.pop()
+        if isinstance(d, list):
+            stack.extend(reversed(d))
+        elif isinstance(d, dict):
+            yield d
+            if "@graph" in d:
+                stack.append(d["@graph"])
 
 
 def _is_claimreview(node: dict) -> bool:
@@ -116,12 +136,27 @@ def _is_claimreview(node: dict) -> bool:
     return "ClaimReview" in (t if isinstance(t, list) else [t])
 
 
-def _name(x) -> str | None:
-    if isinstance(x, list):
-        x = x[0] if x else None
-    if isinstance(x, dict):
-        return x.get("name") or x.get("url")
-    return x
+def _text(x, keys: tuple[str, ...] = ("name", "url"), depth: int = 0) -> str | None:
+    """A string from a JSON-LD value that should be one: a string or number as it is, the first
+    usable item of a list, an object's first usable `keys`; None for anything else."""
+    if isinstance(x, str):
+        # a JSON "\ud800" escape decodes to a lone surrogate, which SQLite cannot store
+        return x.encode("utf-8", "replace").decode("utf-8").strip() or None
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return str(x) if math.isfinite(x) else None
+    if depth >= 4:
+        return None
+    items = x if isinstance(x, list) else [x.get(k) for k in (*keys, "@value", "@id")] if isinstance(x, dict) else []
+    return next((t for t in (_text(y, keys, depth + 1) for y in items) if t), None)
+
+
+def _rating(node: dict) -> dict:
+    r = node.get("reviewRating")
+    if isinstance(r, list):
+        r = next((x for x in r if isinstance(x, (dict, str))), None)
+    if isinstance(r, str):
+        return {"alternateName": r}  # a bare rating word ("False") is the rating's text
+    return r if isinstance(r, dict) else {}
 
 
 def records_from_jsonld(data) -> list[dict]:
@@ -130,15 +165,14 @@ def records_from_jsonld(data) -> list[dict]:
     for node in _nodes(data):
         if not _is_claimreview(node):
             continue
-        claim = node.get("claimReviewed") or _name(node.get("itemReviewed"))
-        rating = node.get("reviewRating") or {}
-        if isinstance(rating, list):
-            rating = rating[0] if rating else {}
-        text = rating.get("alternateName") or rating.get("name")
+        claim = _text(node.get("claimReviewed"), ("text", "name")) or _text(node.get("itemReviewed"))
+        rating = _rating(node)
+        text = _text(rating.get("alternateName")) or _text(rating.get("name"))
         out.append({"claim": claim, "rating": text,
                     "verdict": verdict_from_rating(text, rating.get("ratingValue"), rating.get("bestRating"),
                                                    rating.get("worstRating")),
-                    "url": node.get("url"), "date": node.get("datePublished"), "publisher": _name(node.get("author"))})
+                    "url": _text(node.get("url"), ("url",)), "date": _text(node.get("datePublished"), ()),
+                    "publisher": _text(node.get("author"))})
     return [r for r in out if r["claim"]]
 
 
@@ -146,8 +180,12 @@ def records_from_html(html: str | bytes) -> list[dict]:
     """Archive records from every <script type="application/ld+json"> block of a page."""
     import lxml.html
 
+    from sources.parse import wide_encoding
+
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+        html = html.decode(wide_encoding(html) or "utf-8", errors="replace")
+    # lxml refuses a str that declares its encoding (XHTML pages start with <?xml ... encoding=...?>)
+    html = re.sub(r"^\s*<\?xml[^>]*>", "", html.lstrip("\ufeff"))
     if not html.strip():
         raise ClaimsError("the page is empty")
     try:
@@ -158,9 +196,14 @@ def records_from_html(html: str | bytes) -> list[dict]:
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         try:
             out.extend(records_from_jsonld(json.loads(script.text_content() or "null")))
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # JSONDecodeError is a ValueError
             continue  # one broken block does not hide the others
     return out
+
+
+def _first_line(exc: Exception) -> str:
+    msg = " ".join(str(exc).split()) or type(exc).__name__
+    return msg if len(msg) <= 120 else msg[:119] + "…"
 
 
 def _unneutralize(v: str) -> str:
@@ -172,6 +215,13 @@ def records_from_csv(stream: IO[str]) -> list[dict]:
     reviewed_at, ...) or the minimal format claim, verdict, url, date (verdict in our labels or
     a rating word such as "False")."""
     reader = csv.DictReader(stream)
+    try:
+        return _csv_records(reader)
+    except csv.Error as exc:  # a bare CR in a stream not read in universal-newline mode, a huge field...
+        raise ClaimsError(f"cannot read the CSV at line {reader.line_num + 1}: {exc}") from None
+
+
+def _csv_records(reader: csv.DictReader) -> list[dict]:
     cols = {c.strip().lower().lstrip("\ufeff") for c in (reader.fieldnames or [])}
     if "claim" not in cols:
         raise ClaimsError("the CSV needs a 'claim' column (and 'verdict', 'url', 'date', or this workbench's export)")
@@ -201,7 +251,9 @@ def import_factchecks(db, spec: str) -> dict:
     from sources.parse import decode_text, looks_binary
 
     if is_url(spec):
-        fetched = fetch_url(spec)
+        from claims.store import get_settings
+
+        fetched = fetch_url(spec, allow_networks=get_settings(db)["fetch_allow_networks"])
         body, kind, origin = fetched.body, fetched.content_type, fetched.final_url
         kind = "json" if "json" in kind else "csv" if "csv" in kind else "html"
     else:
@@ -227,11 +279,30 @@ def import_factchecks(db, spec: str) -> dict:
             records = records_from_jsonld(json.loads(text))
         except json.JSONDecodeError as exc:
             raise ClaimsError(f"{origin} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        except (ValueError, RecursionError) as exc:  # a number of over 4,300 digits, nesting too deep
+            raise ClaimsError(f"{origin} is not usable JSON: {_first_line(exc)}") from None
     elif kind == "csv":
-        records = records_from_csv(io.StringIO(text))
+        records = records_from_csv(io.StringIO(text, newline=None))  # old Mac CSVs end lines with a bare CR
     else:
         records = records_from_html(body)
     if not records:
         raise ClaimsError(f"no ClaimReview or fact-check rows found in {origin}")
     added, seen = add_archive(db, records, origin)
     return {"origin": origin, "found": len(records), "added": added, "already_there": seen}
+
+
+def import_factchecks_url(db, url: str) -> dict:
+    """Import earlier fact-checks from an http(s) URL only, never a local path: for a URL box,
+    which must not read files on the server (issue #13); a file is imported by uploading it."""
+    from urllib.parse import urlsplit
+
+    from sources.fetch import is_url
+
+    url = (url or "").strip()
+    try:
+        ok = is_url(url) and bool(urlsplit(url).hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ClaimsError(f"not an http(s) URL: {url!r}; to import a file, upload it")
+    return import_factchecks(db, url)

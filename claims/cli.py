@@ -118,13 +118,15 @@ def sources_add(obj, specs, title, credibility, as_json):
         factcheck sources add nato.md https://example.org/nato.html
     """
     from sources.errors import SourceError
+    from claims.store import get_settings
     from sources.library import add_documents, read_source
 
     db = obj.db
+    allow = get_settings(db)["fetch_allow_networks"]
     docs, results, failed = [], [], 0
     for spec in specs:
         try:
-            docs.append(read_source(spec, title=title))
+            docs.append(read_source(spec, title=title, allow_networks=allow))
         except SourceError as exc:
             failed += 1
             results.append({"origin": spec, "error": str(exc)})
@@ -214,8 +216,9 @@ def check(obj, spec, title, top_k, threshold, as_json):
     """
     from claims.article import load_article
     from claims.pipeline import check_article, result_json
+    from claims.store import get_settings
 
-    doc, url = load_article(spec, title=title)
+    doc, url = load_article(spec, title=title, allow_networks=get_settings(obj.db)["fetch_allow_networks"])
     db = obj.db
     embedder = _embedder()
     with _bar("Checking", 100) as bar:
@@ -330,6 +333,48 @@ def export(obj, fmt, output, article_id, reviewed_only, bom):
         with open(output, "w", encoding="utf-8-sig" if bom and fmt == "csv" else "utf-8", newline="") as f:
             n = write(f)
         click.echo(f"wrote {n} {what} to {output}", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+@user_errors
+def backup(obj, file):
+    """Copy the whole database to the new FILE with SQLite's online backup API: one consistent
+    snapshot, safe while the app and other commands read and write it.
+
+    \b
+    Example:
+        factcheck backup backups/factcheck-2026-12-01.db
+    """
+    from sources.store import backup as copy
+
+    size = copy(obj.db, file)
+    click.echo(f"backed up {obj.db_path} to {file} ({size:,} bytes)")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Overwrite a damaged database (it cannot be copied aside first).")
+@click.pass_obj
+@user_errors
+def restore(obj, file, yes, force):
+    """Replace the database's whole content with the backup FILE (made by `factcheck backup`).
+    The current content is first backed up beside the database, so nothing is lost; the app
+    and other commands see the restored library on their next read.
+
+    \b
+    Example:
+        factcheck restore backups/factcheck-2026-12-01.db --yes
+    """
+    from claims.store import restore as put_back
+
+    if not yes and not click.confirm(f"Replace everything in {obj.db_path} with {file}?", default=False):
+        raise click.ClickException("restore cancelled; nothing changed")
+    kept = put_back(obj.db_path, file, force=force)
+    click.echo(f"restored {obj.db_path} from {file}"
+               + (f"; its previous content is in {kept}" if kept else "; the damaged database was overwritten"))
 
 
 @cli.group()
@@ -494,15 +539,18 @@ def eval_checkworthiness(path, threshold, as_json):
 @click.option("--stance-model", "stance_model", type=click.Path(dir_okay=False), default=None,
               help="Another trained stance model (.safetensors with its .json beside it).")
 @click.option("--rules-only", is_flag=True, help="Quantity rules alone, without the stance model.")
+@click.option("--stance-verdicts", "stance_mode", type=click.Choice(["hint", "suggest"]), default=None,
+              help="The stance_verdicts setting to score (default: the shipped default, hint).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @user_errors
-def eval_verification(path, stance_model, rules_only, as_json):
+def eval_verification(path, stance_model, rules_only, stance_mode, as_json):
     """Verdicts on a JSONL file of {"claim", "label", "evidence": [{"text", "source"?}]} rows: each
-    claim and its given evidence go through the verdict code `check` uses. Accuracy, macro-F1,
-    confusion matrix, per-label precision/recall, a majority-class baseline, and the precision of
-    the quantity rules on claims with a parsed quantity when they give an answer. The stance model
-    and the rules alone are reported beside the combined verdicts; the output says whether the
-    stance model was trained on this file.
+    claim and its given evidence go through the one verdict function `check` and the app use, with
+    the shipped default settings, so the headline is what a user would see. Accuracy, macro-F1,
+    confusion matrix, per-label precision/recall, a majority-class baseline, each component alone
+    (the quantity rules; the stance model; the rules then the model, as with stance_verdicts =
+    suggest), and the precision of the quantity rules on claims with a parsed quantity when they
+    give an answer; the output says whether the stance model was trained on this file.
 
     \b
     Example:
@@ -510,22 +558,68 @@ def eval_verification(path, stance_model, rules_only, as_json):
     """
     from claims.evaluate import evaluate_verification
 
-    r = evaluate_verification(path, stance_model_file=stance_model, use_stance=not rules_only)
+    r = evaluate_verification(path, stance_model_file=stance_model, use_stance=not rules_only, stance_mode=stance_mode)
     if as_json:
         _echo_json(r)
         return
-    click.echo(f"{r['file']}: {r['n']} claims; {r['method']}: accuracy {r['accuracy']:.3f}, "
-               f"macro-F1 {r['macro_f1']:.3f}; majority ({r['majority_baseline']['label']}): "
-               f"accuracy {r['majority_baseline']['accuracy']:.3f}, macro-F1 {r['majority_baseline']['macro_f1']:.3f}")
+    click.echo(f"{r['file']}: {r['n']} claims; {r['headline']}")
+    click.echo(f"  {r['method']}: accuracy {r['accuracy']:.3f}, macro-F1 {r['macro_f1']:.3f}; majority "
+               f"({r['majority_baseline']['label']}): accuracy {r['majority_baseline']['accuracy']:.3f}, "
+               f"macro-F1 {r['majority_baseline']['macro_f1']:.3f}")
     for lab, v in r["per_label"].items():
         click.echo(f"  {lab:20} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  n {v['support']}")
-    for name in ("rules_only", "stance_only"):
-        if r.get(name):
-            click.echo(f"  {name.replace('_', ' ')}: accuracy {r[name]['accuracy']:.3f}, macro-F1 {r[name]['macro_f1']:.3f}")
+    for name, c in r["components"].items():
+        if c:
+            click.echo(f"  {name.replace('_', ' ')}: accuracy {c['accuracy']:.3f}, macro-F1 {c['macro_f1']:.3f} "
+                       f"({c['what']})")
     num = r["numeric_claims"]
     click.echo(f"  numeric claims {num['n']}, answered by the rules {num['answered']}, right {num['right']}")
     if r.get("stance_model", {}).get("trained_on_this_file"):
         click.echo("  note: the stance model was trained on this file; see bench/RESULTS.md for held-out figures")
+
+
+@eval_.command("cases")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False), metavar="FOLDER...")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@user_errors
+def eval_cases(folders, as_json):
+    """End-to-end check of case folders: each FOLDER holds sources/ (reference files),
+    article-*.txt and expected.json ({"targets": [{"article", "keywords", "sources", "verdicts",
+    "injected"?}]}). The sources go into a temporary library, each article is checked as `check`
+    does with the shipped defaults, and each target is scored: claim found (a claim containing all
+    its keywords), evidence in the top 3 (from a listed source file), verdict right, injected
+    errors REFUTED; and whether every SUPPORTED/REFUTED rationale states the comparison.
+
+    \b
+    Example:
+        factcheck eval cases bench/cases/* --json
+    """
+    from claims.evaluate import evaluate_cases
+
+    with _bar("Checking cases", len(folders)) as bar:
+        r = evaluate_cases(folders, _embedder(), progress=_follow(bar))
+    if as_json:
+        _echo_json(r)
+        return
+
+    def pct(v):
+        return "-" if v is None else f"{100 * v:.0f}%"
+
+    def line(name, c):
+        x = c["rates"]
+        return (f"{name:24} targets {c['targets']:3}  found {c['claims_found']:3} ({pct(x['claims_found'])})  "
+                f"top-3 {c['evidence_top3']:3} ({pct(x['evidence_top3'])})  right {c['verdict_right']:3} "
+                f"({pct(x['verdict_right'])})  injected REFUTED {c['injected_refuted']}/{c['injected']}  "
+                f"comparison stated {c['comparison_stated']}/{c['decided']}")
+
+    for c in r["cases"]:
+        click.echo(line(c["case"], c))
+        for d in c["details"]:
+            if not d["verdict_right"]:
+                got = d["verdict"] or "claim not found"
+                click.echo(f"    {'injected ' if d['injected'] else ''}{' + '.join(d['keywords'])}: expected "
+                           f"{'/'.join(d['expected'])}, got {got}")
+    click.echo(line("overall", r["overall"]))
 
 
 def _eval_search(folder, split, mode, as_json, what, library=None, reranker=None):

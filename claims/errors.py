@@ -11,6 +11,10 @@ class EmptyArticle(ClaimsError):
     """The article has no text, or no sentences we can read."""
 
 
+class ArticleTooLong(ClaimsError):
+    """The article is longer than one check handles."""
+
+
 class UnknownClaim(ClaimsError):
     """No claim has that id."""
 

@@ -1,8 +1,15 @@
-"""Evaluation of the claim pipeline's parts against labelled public data (files passed in)."""
+"""Evaluation of the claim pipeline against labelled data (files and folders passed in): its parts
+on public data, and the whole of `check` on case folders (`evaluate_cases`, issue #14).
+
+A case folder holds `sources/` (the reference files), `article-*.txt` (articles to check) and
+`expected.json`: {"targets": [{"article", "keywords", "sources", "verdicts", "injected"?, "note"?}]},
+described in `evaluate_cases`.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Sequence
@@ -11,7 +18,8 @@ import numpy as np
 
 from claims.errors import ClaimsError
 
-__all__ = ["prf", "read_jsonl", "evaluate_checkworthiness", "classification_report", "evaluate_verification"]
+__all__ = ["prf", "read_jsonl", "evaluate_checkworthiness", "classification_report", "evaluate_verification",
+           "read_case", "evaluate_cases", "comparison_stated", "CASE_DEFINITIONS"]
 
 
 def prf(labels: Sequence[int], scores: Sequence[float], threshold: float) -> dict:
@@ -100,15 +108,22 @@ def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequ
 
 
 def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | Path | None = None,
-                          use_stance: bool = True) -> dict:
+                          use_stance: bool = True, stance_mode: str | None = None) -> dict:
     """Run every claim of a verification file ({"claim", "label", "evidence": [{"text", "source"?}]})
-    with its given evidence through the verdict code `check` uses (quantity rules, then the stance
-    model); the report, a majority-class baseline, the rules alone and the stance model alone, and
-    how often the quantity rules are right when they answer."""
-    from claims.extract import PassageFacts, _sentence_analysis, analyze_passages, get_nlp
-    from claims.verdict import LABELS, aggregate_stance, combine, suggest
+    with its given evidence through the verdict function `check` and the app use
+    (`claims.pipeline.suggest_for`), with the shipped default settings unless `stance_mode` says
+    otherwise. The headline report is what a user would see; beside it a majority-class baseline,
+    each component alone (the quantity rules; the stance model's own verdicts; the rules then the
+    model, i.e. `stance_verdicts` = suggest) and how often the quantity rules are right when they
+    answer."""
+    from claims.extract import Claim, _sentence_analysis, get_nlp
+    from claims.pipeline import suggest_for
+    from claims.store import SETTINGS
+    from claims.verdict import LABELS, combine
+    from sources.search import Hit
 
     nlp = nlp or get_nlp()
+    mode = stance_mode or SETTINGS["stance_verdicts"][0]
     rows = read_jsonl(path, ("claim", "label", "evidence"))
     bad = sorted({r["label"] for r in rows} - set(LABELS))
     if bad:
@@ -121,30 +136,27 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
         if stance is None and stance_model_file:
             raise ClaimsError(f"no stance model at {stance_model_file} (with its .json beside it)")
     t = time.perf_counter()
-    claims = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
-    items, owners = [], []
-    for i, r in enumerate(rows):
+    feats = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
+    claims = [Claim(r["claim"], r["claim"], 0, len(r["claim"]), 0, len(r["claim"]), 1.0, "claim",
+                    f.quantities, f.entities) for r, f in zip(rows, feats)]
+    evidence: list[list[Hit]] = []
+    n_items = 0
+    for r in rows:
         sources: dict[str, int] = {}
+        hits = []
         for j, e in enumerate(r["evidence"]):
             src = e.get("source") or f"evidence {j + 1}"
             sid = sources.setdefault(src, len(sources) + 1)
-            items.append({"passage_id": len(items), "source_id": sid, "source_title": src, "text": e["text"]})
-            owners.append(i)
-    facts = analyze_passages(items, nlp)
-    evidence: list[list[PassageFacts]] = [[] for _ in rows]
-    for item, owner in zip(items, owners):
-        evidence[owner].append(facts[item["passage_id"]])
-    rule_verdicts = [suggest(r["claim"], f.quantities, f.entities, ev) for r, f, ev in zip(rows, claims, evidence)]
-    rules_pred = [v.label for v in rule_verdicts]
-    pred, stance_pred = rules_pred, None
-    if stance is not None:
-        probs = stance.predict([(rows[o]["claim"], it["text"]) for it, o in zip(items, owners)])
-        per_claim: list[list] = [[] for _ in rows]
-        for k, o in enumerate(owners):
-            per_claim[o].append(probs[k])
-        stance_verdicts = [aggregate_stance(ev, pc, stance.decision) for ev, pc in zip(evidence, per_claim)]
-        stance_pred = [v.label for v in stance_verdicts]
-        pred = [combine(rv, sv).label for rv, sv in zip(rule_verdicts, stance_verdicts)]
+            hits.append(Hit(n_items, sid, src, src, None, e["text"], 0, len(e["text"]), 0.0, None, None, None, None))
+            n_items += 1
+        evidence.append(hits)
+    parts: dict = {}
+    verdicts = suggest_for(claims, evidence, nlp, stance=stance, stance_mode=mode, components=parts)
+    pred = [v.label for v in verdicts]
+    rules_pred = [v.label for v in parts["rules"]]
+    stance_pred = [v.label for v in parts["stance"]] if parts["stance"] is not None else None
+    then_stance = ([combine(rv, sv, "suggest").label for rv, sv in zip(parts["rules"], parts["stance"])]
+                   if parts["stance"] is not None else None)
     took = time.perf_counter() - t
     gold = [r["label"] for r in rows]
     labels = [lab for lab in LABELS if lab in set(gold)]
@@ -157,13 +169,30 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
         rep = classification_report(gold, p, labels)
         return {"accuracy": rep["accuracy"], "macro_f1": rep["macro_f1"]}
 
+    shipped = mode == SETTINGS["stance_verdicts"][0]
     out = {
         "file": str(path), "n": len(rows), "labels": labels,
-        "method": "quantity rules + stance model" if stance is not None else "quantity rules",
+        "method": (f"suggest_for, stance_verdicts={mode}" + (" (shipped default)" if shipped else "") + (
+            ": quantity rules" if stance is None else
+            ": quantity rules decide, the stance model's reading is a hint in the reason" if mode == "hint" else
+            ": quantity rules, else the stance model's verdict")),
+        "headline": ("what a user sees: `check` with the shipped default settings" if shipped
+                     else f"`check` with stance_verdicts={mode} (not the shipped default)"),
+        "settings": {"stance_verdicts": mode, "stance_model": stance is not None},
         **classification_report(gold, pred, labels),
         "majority_baseline": {"label": majority, **brief([majority] * len(gold))},
         "rules_only": brief(rules_pred),
         "stance_only": brief(stance_pred) if stance_pred is not None else None,
+        "components": {
+            "rules_only": {"what": "the quantity rules alone (NOT_ENOUGH_EVIDENCE where they are silent)",
+                           **classification_report(gold, rules_pred, labels)},
+            "stance_only": ({"what": "the stance model's own verdict on every claim",
+                             **classification_report(gold, stance_pred, labels)} if stance_pred is not None else None),
+            "rules_then_stance": ({"what": "the rules where they answer, else the stance model's verdict "
+                                           "(stance_verdicts = suggest)",
+                                   **classification_report(gold, then_stance, labels)}
+                                  if then_stance is not None else None),
+        },
         "numeric_claims": {"n": len(numeric), "answered": len(answered), "right": len(right),
                            "precision_when_answering": round(len(right) / len(answered), 4) if answered else None},
         "seconds": round(took, 2), "claims_per_s": round(len(rows) / took, 1) if took else None,
@@ -172,3 +201,209 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
         out["stance_model"] = {"file": str(stance.path), "trained_on": stance.trained_on,
                                "trained_on_this_file": Path(path).name in stance.trained_on}
     return out
+
+
+CASE_DEFINITIONS = {
+    "claims_found": "a claim of the target's article whose text contains every keyword (case-insensitive); "
+                    "the first such claim is the target's",
+    "evidence_top3": "one of that claim's top-3 evidence passages comes from a file the target lists",
+    "verdict_right": "the suggested verdict (shipped default settings) is one of the target's verdicts",
+    "injected_refuted": "an injected error's suggestion is REFUTED",
+    "comparison_stated": "of every SUPPORTED or REFUTED suggestion (all claims of the case's articles), the "
+                         "rationale names a value of the claim outside its quotes of the cited passage and a "
+                         "value of the cited passage of the same kind (a number, a date or year, a duration, "
+                         "a named entity...)",
+}
+
+
+def read_case(folder: str | Path) -> dict:
+    """A case folder's expected.json, checked against the folder: every target names an
+    article-*.txt of the folder, keywords, source files under sources/ and verdict labels."""
+    from claims.verdict import LABELS
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise ClaimsError(f"no such folder: {root}")
+    if not (root / "sources").is_dir():
+        raise ClaimsError(f"{root} has no sources/ folder")
+    try:
+        expected = json.loads((root / "expected.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ClaimsError(f"{root} has no expected.json") from None
+    except json.JSONDecodeError as exc:
+        raise ClaimsError(f"{root / 'expected.json'} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    targets = expected.get("targets") if isinstance(expected, dict) else None
+    if not isinstance(targets, list) or not targets:
+        raise ClaimsError(f"{root / 'expected.json'} needs a non-empty \"targets\" list")
+    articles = sorted(p.name for p in root.glob("article-*.txt"))
+    files = {p.name for p in (root / "sources").iterdir() if p.is_file()}
+    for n, t in enumerate(targets, 1):
+        where = f"{root / 'expected.json'} target {n}"
+        if not isinstance(t, dict):
+            raise ClaimsError(f"{where} is not an object")
+        if t.get("article") not in articles:
+            raise ClaimsError(f"{where}: article {t.get('article')!r} is not one of {', '.join(articles) or 'none'}")
+        for key in ("keywords", "sources", "verdicts"):
+            if not isinstance(t.get(key), list) or not t[key] or not all(isinstance(x, str) for x in t[key]):
+                raise ClaimsError(f"{where}: \"{key}\" must be a non-empty list of strings")
+        if set(t["sources"]) - files:
+            raise ClaimsError(f"{where}: no such file under sources/: {', '.join(sorted(set(t['sources']) - files))}")
+        if set(t["verdicts"]) - set(LABELS):
+            raise ClaimsError(f"{where}: verdicts outside {', '.join(LABELS)}: "
+                              f"{', '.join(sorted(set(t['verdicts']) - set(LABELS)))}")
+    return {"folder": root, "name": root.name, "targets": targets, "articles": articles,
+            "sources": sorted(root / "sources" / f for f in files)}
+
+
+def _spans(value: str, text: str) -> list[tuple[int, int]]:
+    v = value.strip().lower()
+    if not v:
+        return []
+    return [m.span() for m in re.finditer(r"(?<!\w)" + re.escape(v) + r"(?!\w)", text.lower())]
+
+
+def _values(quantities, entities) -> list[tuple[str, str]]:
+    kind = {"year": "date"}
+    return ([(kind.get(q.kind, q.kind), q.text) for q in quantities] + [("entity", e) for e in entities])
+
+
+def comparison_stated(rationale: str, claim_values: list[tuple[str, str]], passage_text: str,
+                      passage_values: list[tuple[str, str]]) -> bool:
+    """Whether a rationale states a comparison: a (kind, text) value of the claim appears in it
+    outside its quotes of the passage, and elsewhere in it a value of the passage of the same kind.
+    A rationale that only quotes the passage ("Read as supporting: ...") states none."""
+    flat = " ".join(passage_text.split()).lower()
+
+    def from_passage(m) -> bool:
+        pieces = [" ".join(x.split()).lower() for x in m.group(1).split("…")]
+        return any(pieces) and all(x in flat for x in pieces if x)
+
+    own = {" ".join(v.split()).lower() for _, v in claim_values}
+    # a quote of the claim's own value ("Claim says \"July 2015\"") stays, even when the passage
+    # has it too; other quotes of the passage are blanked, keeping every offset
+    outside = re.sub(r'"([^"]*)"', lambda m: m.group(0) if " ".join(m.group(1).split()).lower() in own
+                     else " " * len(m.group(0)) if from_passage(m) else m.group(0), rationale)
+    said = [(k, sp) for k, v in claim_values for sp in _spans(v, outside)]
+    shown = [(k, sp) for k, v in passage_values for sp in _spans(v, rationale)]
+    return any(kc == kp and (c[1] <= p[0] or p[1] <= c[0]) for kc, c in said for kp, p in shown)
+
+
+def evaluate_cases(folders: Sequence[str | Path], embedder, nlp=None, progress=None) -> dict:
+    """End-to-end evaluation on case folders (issue #14): for each folder, its sources/ files go
+    into a temporary library with the shipped default settings, each article-*.txt goes through
+    `check_article` (as `factcheck check` and the app run it), and every target of expected.json is
+    scored. Per case and overall: targets, claims found, evidence in the top 3, verdicts right,
+    injected errors REFUTED, and SUPPORTED/REFUTED suggestions whose rationale states the
+    comparison (see CASE_DEFINITIONS).
+
+    expected.json: {"targets": [{"article": "article-errors.txt", "keywords": ["Luns", "13 years"],
+    "sources": ["nato-history.md"], "verdicts": ["REFUTED"], "injected": true, "note": "..."}, ...]}
+    — `article` a file of the folder, `keywords` identify the claim, `sources` the files under
+    sources/ that hold its evidence, `verdicts` the acceptable labels, `injected` (default false)
+    marks an error written into the article on purpose, `note` is free text.
+
+    `progress(done, total)` is called after each case."""
+    import tempfile
+
+    from claims.article import load_article
+    from claims.extract import analyze_passages, get_nlp
+    from claims.pipeline import check_article
+    from claims.store import SETTINGS, get_settings, open_db
+    from sources.library import add_documents, read_source
+
+    nlp = nlp or get_nlp()
+    cases = [read_case(f) for f in folders]
+    if not cases:
+        raise ClaimsError("no case folders given")
+    t0 = time.perf_counter()
+    reports = []
+    for done, case in enumerate(cases, 1):
+        with tempfile.TemporaryDirectory(prefix="factcheck-case-") as tmp:
+            db = open_db(Path(tmp) / "case.db")
+            try:
+                added = add_documents(db, [read_source(str(p)) for p in case["sources"]], embedder)
+                checked = {name: check_article(db, load_article(str(case["folder"] / name))[0], embedder, nlp=nlp)
+                           for name in case["articles"]}
+                settings = get_settings(db)
+            finally:
+                db.close()
+        reports.append(_score_case(case, checked, added, nlp, analyze_passages))
+        if progress:
+            progress(done, len(cases))
+    overall = _totals(reports)
+    return {"cases": reports, "overall": overall, "n_cases": len(reports),
+            "settings": {k: settings[k] for k in ("stance_verdicts", "rerank_evidence")},
+            "shipped_defaults": all(settings[k] == SETTINGS[k][0] for k in ("stance_verdicts", "rerank_evidence")),
+            "definitions": CASE_DEFINITIONS, "seconds": round(time.perf_counter() - t0, 2)}
+
+
+COUNTS = ("targets", "claims_found", "evidence_top3", "verdict_right", "injected", "injected_refuted",
+          "decided", "comparison_stated")
+
+
+def _totals(reports: list[dict]) -> dict:
+    tot = {k: sum(r[k] for r in reports) for k in COUNTS}
+    tot["rates"] = _rates(tot)
+    return tot
+
+
+def _rates(c: dict) -> dict:
+    def rate(a, b):
+        return round(c[a] / c[b], 4) if c[b] else None
+
+    return {"claims_found": rate("claims_found", "targets"), "evidence_top3": rate("evidence_top3", "targets"),
+            "verdict_right": rate("verdict_right", "targets"), "injected_refuted": rate("injected_refuted", "injected"),
+            "comparison_stated": rate("comparison_stated", "decided")}
+
+
+def _score_case(case: dict, checked: dict, added, nlp, analyze_passages) -> dict:
+    cited = {}
+    for r in checked.values():
+        for hits, v in zip(r.evidence, r.verdicts):
+            hit = next((h for h in hits if h.passage_id == v.passage_id), None)
+            if v.label in ("SUPPORTED", "REFUTED") and hit is not None:
+                cited[hit.passage_id] = {"passage_id": hit.passage_id, "source_id": hit.source_id,
+                                         "source_title": hit.source_title, "text": hit.text}
+    facts = analyze_passages(list(cited.values()), nlp)
+    decided, unstated = 0, []
+    for name, r in checked.items():
+        for c, v in zip(r.claims, r.verdicts):
+            if v.label not in ("SUPPORTED", "REFUTED"):
+                continue
+            decided += 1
+            f = facts.get(v.passage_id)
+            if f is None or not comparison_stated(v.rationale, _values(c.quantities, c.entities), f.text,
+                                                  _values(f.quantities, f.entities)):
+                unstated.append({"article": name, "claim": c.text, "verdict": v.label, "rationale": v.rationale})
+    details = []
+    for t in case["targets"]:
+        r = checked[t["article"]]
+        keys = [k.lower() for k in t["keywords"]]
+        found = [i for i, c in enumerate(r.claims) if all(k in c.text.lower() for k in keys)]
+        d = {"article": t["article"], "keywords": t["keywords"], "expected": t["verdicts"],
+             "injected": bool(t.get("injected")), "note": t.get("note", ""), "found": bool(found),
+             "matching_claims": len(found), "claim": None, "verdict": None, "rationale": None,
+             "top3_sources": [], "evidence_top3": False, "verdict_right": False}
+        if found:
+            i = found[0]
+            v = r.verdicts[i]
+            top3 = [Path(h.source).name for h in r.evidence[i][:3]]
+            d.update(claim=r.claims[i].text, verdict=v.label, confidence=v.confidence, rationale=v.rationale,
+                     top3_sources=top3, evidence_top3=bool(set(top3) & set(t["sources"])),
+                     verdict_right=v.label in t["verdicts"])
+        details.append(d)
+    rep = {"case": case["name"], "folder": str(case["folder"]),
+           "sources": len(added),
+           "articles": {n: {"n_claims": len(r.claims), "claims": [{"text": c.text, "verdict": v.label}
+                                                                for c, v in zip(r.claims, r.verdicts)]}
+                        for n, r in checked.items()},
+           "targets": len(details), "claims_found": sum(d["found"] for d in details),
+           "evidence_top3": sum(d["evidence_top3"] for d in details),
+           "verdict_right": sum(d["verdict_right"] for d in details),
+           "injected": sum(d["injected"] for d in details),
+           "injected_refuted": sum(d["injected"] and d["verdict"] == "REFUTED" for d in details),
+           "decided": decided, "comparison_stated": decided - len(unstated)}
+    rep["rates"] = _rates(rep)
+    rep["details"] = details
+    rep["comparison_not_stated"] = unstated
+    return rep

@@ -362,14 +362,40 @@ class PassageFacts:
     credibility: float = 1.0
 
 
-def analyze_passages(passages: list[dict], nlp=None) -> dict[int, PassageFacts]:
-    """Quantities and entities of each passage (dicts with passage_id, source_id, source_title, text)."""
+def _docs(nlp, texts: list[str]) -> list:
+    """spaCy docs of `texts` in one batch; one at a time (None for a text it cannot read) if the batch fails."""
+    try:
+        return list(nlp.pipe(texts, batch_size=32))
+    except Exception:
+        out = []
+        for t in texts:
+            try:
+                out.append(nlp(t))
+            except Exception:
+                out.append(None)
+        return out
+
+
+def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None = None) -> dict[int, PassageFacts]:
+    """Quantities and entities of each passage (dicts with passage_id, source_id, source_title, text).
+
+    A passage that the parsers cannot read keeps its text but gets no quantities or entities, and a
+    line saying so is added to `warnings`: one bad passage must not stop every check (issue #13)."""
     nlp = nlp or get_nlp()
     out: dict[int, PassageFacts] = {}
-    for p, doc in zip(passages, nlp.pipe((p["text"] for p in passages), batch_size=32)):
-        ents = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS]
-        qs = parse_quantities(p["text"])
-        _set_context(qs, doc, 0, ents)
+    for p, doc in zip(passages, _docs(nlp, [p["text"] for p in passages])):
+        try:
+            if doc is None:
+                raise ValueError("the language model could not read it")
+            ents = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS]
+            qs = parse_quantities(p["text"])
+            _set_context(qs, doc, 0, ents)
+        except Exception as exc:
+            ents, qs = [], []
+            if warnings is not None:
+                why = " ".join(str(exc).split())[:100] or type(exc).__name__
+                warnings.append(f"passage {p['passage_id']} of \"{p['source_title']}\" could not be analysed "
+                                f"({why}); its numbers and names were left out of the verdicts")
         out[p["passage_id"]] = PassageFacts(p["passage_id"], p["source_id"], p["source_title"], p["text"], qs,
                                             [e[2] for e in ents], float(p.get("credibility", 1.0)))
     return out

@@ -9,14 +9,19 @@ from typing import Callable
 import sqlite_utils
 
 from claims import store
+from claims.errors import ArticleTooLong
 from claims.extract import Claim, analyze_passages, extract_claims, get_nlp
 from claims.verdict import Verdict, aggregate_stance, combine, suggest
 from sources.parse import Document
 from sources.search import Hit, Searcher, prepare_query
 
-__all__ = ["CheckResult", "check_article", "result_json"]
+__all__ = ["CheckResult", "check_article", "result_json", "suggest_for", "STANCE_MODES"]
 
 Progress = Callable[[str, float], None]
+# Longer texts are refused in one line rather than tying up a worker for many minutes (and
+# spaCy's own limit is 1,000,000 characters); bench/RESULTS.md has the time per 100,000.
+MAX_ARTICLE_CHARS = 200_000
+STANCE_MODES = ("hint", "suggest")  # the values of the `stance_verdicts` setting
 
 
 @dataclass
@@ -34,38 +39,60 @@ class CheckResult:
     timings: dict[str, float] = field(default_factory=dict)
     message: str = ""
     matches: list[list] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # passages the check went on without (issue #13)
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
-                stance_mode: str = "suggest") -> list[Verdict]:
-    """Suggested verdicts for claims given their evidence hits (passages analysed once each): the
-    quantity rules where they answer, else the stance model (when given) over every claim's hits,
-    all pairs in one batch: its verdict (`stance_mode` "suggest") or its reading added to the
-    reason of a NOT_ENOUGH_EVIDENCE suggestion ("hint", the default setting of `check`)."""
+                stance_mode: str | None = None, warnings: list[str] | None = None, *,
+                components: dict | None = None) -> list[Verdict]:
+    """The one verdict path (issue #14): `check`, the app (through `check_article`) and `factcheck
+    eval` turn claims and their evidence hits into suggestions here, with the same settings.
+
+    The quantity rules where they answer, else the stance model (when given) over every claim's
+    hits, all pairs in one batch: its verdict (`stance_mode` "suggest") or its reading added to the
+    reason of a NOT_ENOUGH_EVIDENCE suggestion ("hint"). `stance_mode` None is the shipped default
+    of the `stance_verdicts` setting. Hits need passage_id, source_id, source_title, text and
+    credibility (a `sources.search.Hit`); passages are analysed once each.
+
+    Pass a dict as `components` to get each part alone as well: "rules" (the quantity rules'
+    verdicts) and "stance" (the stance model's own verdict for every claim, None without a model)."""
+    mode = stance_mode or store.SETTINGS["stance_verdicts"][0]
+    if mode not in STANCE_MODES:
+        raise ValueError(f"stance_mode is one of {', '.join(STANCE_MODES)}, not {mode!r}")
     unique = {h.passage_id: h for hits in evidence for h in hits}
     facts = analyze_passages([{"passage_id": h.passage_id, "source_id": h.source_id,
                                "source_title": h.source_title, "text": h.text, "credibility": h.credibility}
-                              for h in unique.values()], nlp)
+                              for h in unique.values()], nlp, warnings)
     rules = [suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
              for c, hits in zip(claims, evidence)]
+    if components is not None:
+        components.update(rules=list(rules), stance=None)
     if stance is None:
         return rules
-    need = [i for i, v in enumerate(rules) if v.label == "NOT_ENOUGH_EVIDENCE" and evidence[i]]
+    # the model reads only where the rules are silent, unless every component is asked for
+    need = [i for i, v in enumerate(rules)
+            if evidence[i] and (components is not None or v.label == "NOT_ENOUGH_EVIDENCE")]
     pairs = [(claims[i].text, h.text) for i in need for h in evidence[i]]
     probs = stance.predict(pairs)
-    out, k = list(rules), 0
+    readings: list[Verdict | None] = [None] * len(claims)
+    k = 0
     for i in need:
         n = len(evidence[i])
-        out[i] = combine(rules[i], aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[k:k + n],
-                                                    stance.decision), stance_mode)
+        readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[k:k + n], stance.decision)
         k += n
-    return out
+    if components is not None:
+        components["stance"] = [r if r is not None else aggregate_stance([], [], stance.decision) for r in readings]
+    return [combine(v, r, mode) if r is not None else v for v, r in zip(rules, readings)]
 
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
                   top_k: int = 5, threshold: float | None = None, nlp=None,
                   progress: Progress | None = None) -> CheckResult:
-    """Extract the claims of `doc`, find evidence, suggest verdicts and store it all."""
+    """Extract the claims of `doc`, find evidence, suggest verdicts and store it all (in one
+    transaction, after everything is computed: a check stopped half-way stores nothing)."""
+    if len(doc.text) > MAX_ARTICLE_CHARS:
+        raise ArticleTooLong(f"the article is {len(doc.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,} "
+                             "(about 70 pages): check it in parts")
     say = progress or (lambda stage, frac: None)
     nlp = nlp or get_nlp()
     timings: dict[str, float] = {}
@@ -99,21 +126,20 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     say("Suggesting verdicts", 0.75)
     from claims.stance import get_stance_model
 
+    warnings: list[str] = []
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
-                           stance_mode=settings["stance_verdicts"])
+                           stance_mode=settings["stance_verdicts"], warnings=warnings)
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)
     article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
                                              claims=claims, evidence=evidence, verdicts=verdicts,
-                                             model_id=embedder.model_id)
-    for cid, ms in zip(claim_ids, matches):
-        store.save_matches(db, cid, ms)
+                                             model_id=embedder.model_id, matches=matches)
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
-    message = "" if claims else "no check-worthy claims found in the article"
+    message = "\n".join(warnings) if claims else "no check-worthy claims found in the article"
     return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       message, matches)
+                       message, matches, warnings)
 
 
 def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
@@ -150,4 +176,5 @@ def result_json(r: CheckResult) -> dict:
             for cid, c, hits, v, ms in zip(r.claim_ids, r.claims, r.evidence, r.verdicts,
                                            r.matches or [[] for _ in r.claims])],
         "message": r.message,
+        "warnings": r.warnings,
     }

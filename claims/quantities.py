@@ -70,6 +70,9 @@ STOP_UNIT = {
 }
 PRECISION_DAYS = {"day": 0.0, "month": 31.0, "year": 366.0}
 
+# Digits are tested with str.isdecimal(), never isdigit(): isdigit() is also true for "²" and "①",
+# which int() rejects, so one footnote mark ("² October 2024") crashed every check (issue #13).
+
 _TOKEN = re.compile(
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:st|nd|rd|th)?"   # 1,280 / 1,000,000
     r"|\d+(?:\.\d+)?(?:st|nd|rd|th|s)?"                 # 32 / 13th / 2.5 / 1990s
@@ -198,7 +201,7 @@ def _tokens(text: str) -> list[_Tok]:
 
 
 def _is_year(v: float, raw: str) -> bool:
-    return raw.isdigit() and len(raw) == 4 and 1000 <= v <= 2199
+    return raw.isdecimal() and len(raw) == 4 and 1000 <= v <= 2199
 
 
 def _valid_date(y: int, m: int, d: int) -> bool:
@@ -250,7 +253,7 @@ class _Parser:
     def number_at(self, i: int) -> tuple[float, int, str] | None:
         """(value, tokens used, raw first token) for a cardinal starting at token i."""
         t = self.toks[i]
-        if t.low[0].isdigit():
+        if t.low[0].isdecimal():
             if re.search(r"(st|nd|rd|th)$", t.low) or re.fullmatch(r"\d{4}s", t.low):
                 return None
             v = _digits(t.low)
@@ -362,21 +365,21 @@ class _Parser:
         a, b, c = self.low(i), self.low(i + 1), self.low(i + 2)
         a_ord = re.sub(r"(st|nd|rd|th)$", "", a)
         # 1 October 1971
-        if a_ord.isdigit() and b in MONTHS and c.isdigit() and len(c) == 4:
+        if a_ord.isdecimal() and b in MONTHS and c.isdecimal() and len(c) == 4:
             y, m, d = int(c), MONTHS[b], int(a_ord)
             if _valid_date(y, m, d):
                 return f"{y:04d}-{m:02d}-{d:02d}", "day", 3
         # October 1, 1971 / October 1 1971
-        if a in MONTHS and b.rstrip("stndrh").isdigit():
+        if a in MONTHS and b.rstrip("stndrh").isdecimal():
             d = int(re.sub(r"(st|nd|rd|th)$", "", b)) if re.fullmatch(r"\d{1,2}(st|nd|rd|th)?", b) else None
             k = i + 2
             if self.low(k) == ",":
                 k += 1
             y = self.low(k)
-            if d and y.isdigit() and len(y) == 4 and _valid_date(int(y), MONTHS[a], d):
+            if d and y.isdecimal() and len(y) == 4 and _valid_date(int(y), MONTHS[a], d):
                 return f"{int(y):04d}-{MONTHS[a]:02d}-{d:02d}", "day", k + 1 - i
         # October 1971
-        if a in MONTHS and len(a) > 2 and b.isdigit() and len(b) == 4 and 1000 <= int(b) <= 2199:
+        if a in MONTHS and len(a) > 2 and b.isdecimal() and len(b) == 4 and 1000 <= int(b) <= 2199:
             return f"{int(b):04d}-{MONTHS[a]:02d}-01", "month", 2
         # 2024-03-07
         if re.fullmatch(r"\d{4}", a) and b == "-" and re.fullmatch(r"\d{2}", c) and \
@@ -400,12 +403,14 @@ class _Parser:
 
     def _point_at(self, i: int) -> tuple[dt.date, str, int] | None:
         """A date or a bare year starting at token i (for ranges)."""
+        if i >= len(self.toks):
+            return None  # "signed on 1 October 2024 –" at the end of a passage
         for q in self.out:
             if q.kind == "date" and q.start == self.toks[i].start:
                 n = sum(1 for t in self.toks if q.start <= t.start < q.end)
                 return dt.date.fromisoformat(q.date), q.precision, n
         t = self.low(i)
-        if t.isdigit() and len(t) == 4 and 1000 <= int(t) <= 2199:
+        if t.isdecimal() and len(t) == 4 and 1000 <= int(t) <= 2199:
             return dt.date(int(t), 1, 1), "year", 1
         return None
 
@@ -465,7 +470,7 @@ class _Parser:
                 i += 2
                 continue
             else:
-                num = self.number_at(i) if (w[:1].isdigit() or w in UNITS_WORDS or w in TENS_WORDS) else None
+                num = self.number_at(i) if (w[:1].isdecimal() or w in UNITS_WORDS or w in TENS_WORDS) else None
                 if num:
                     v, n, _ = num
                     unit = singular(self.low(i + n))
@@ -523,7 +528,7 @@ class _Parser:
         if lw == "half" and self.low(i + 1) == "of":
             self.emit(i, i + 1, "fraction", 0.5, qualifier=qual)
             return i + 1
-        if lw[:1].isdigit() and i > 0 and self.toks[i - 1].end == t.start and (
+        if lw[:1].isdecimal() and i > 0 and self.toks[i - 1].end == t.start and (
                 self.toks[i - 1].text[-1:].isalpha() or (self.low(i - 1) == "-" and i > 1 and
                                                          self.toks[i - 2].end == self.toks[i - 1].start and
                                                          self.toks[i - 2].text[-1:].isalpha())):

@@ -10,6 +10,7 @@ from typing import Iterable, Iterator, Sequence
 import sqlite_utils
 
 from claims.errors import InvalidReview, UnknownClaim
+from sources.errors import DatabaseError
 from sources import store as source_store
 from sources.store import now_iso
 
@@ -18,16 +19,14 @@ __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "clai
            "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
            "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
            "claim_matches", "confirm_match", "confirmed_links", "matching_signature", "matching_corpus",
-           "matching_keyword_search"]
+           "matching_keyword_search", "restore"]
 
 VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
 
 
 def open_db(path: str | Path) -> sqlite_utils.Database:
     """Open the workbench database (sources and claims), migrating both schemas."""
-    db = source_store.open_db(path)
-    migrate(db)
-    return db
+    return source_store.open_db(path, migrations={"claims": MIGRATIONS})
 
 
 def m001_create_tables(db: sqlite_utils.Database) -> None:
@@ -131,6 +130,8 @@ SETTINGS = {
                                 "suggested verdict where the quantity rules have none"),
     "rerank_evidence": ("off", "on: the reranker reorders each claim's top evidence candidates (seconds per "
                                "article; see bench/RESULTS.md for where it helps and hurts); off: the fused order"),
+    "fetch_allow_networks": ("", "comma-separated networks (CIDR) that URL fetching may reach besides public "
+                                 "addresses, e.g. 10.0.0.0/8 for an intranet (also FACTCHECK_ALLOW_NETWORKS)"),
 }
 
 
@@ -155,7 +156,7 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
             ok = False
         if not ok:
             raise InvalidReview(f"{key} is a similarity between 0 and 1, not {value!r}")
-    with db.atomic():
+    with source_store.write(db):
         db.execute("insert into settings (key, value) values (?, ?) on conflict(key) do update set value = excluded.value",
                    [key, str(value)])
 
@@ -164,7 +165,7 @@ def add_archive(db: sqlite_utils.Database, records: Iterable[dict], origin: str)
     """Store earlier fact-checks ({"claim", "verdict"?, "rating"?, "url"?, "date"?, "publisher"?});
     the same claim with the same verdict and URL is stored once. (added, already there)."""
     added = seen = 0
-    with db.atomic():
+    with source_store.write(db):
         for r in records:
             claim = " ".join(str(r.get("claim") or "").split())
             if not claim:
@@ -184,15 +185,11 @@ def add_archive(db: sqlite_utils.Database, records: Iterable[dict], origin: str)
 
 def save_matches(db: sqlite_utils.Database, claim_id: int, matches: Sequence) -> list[int]:
     """Store the matches of a new claim that reach a threshold (those with a level)."""
-    ids = []
-    with db.atomic():
-        for m in matches:
-            if m.level:
-                ids.append(int(db.execute(
-                    "insert into matches (claim_id, kind, target_id, similarity, level, created_at) "
-                    "values (?, ?, ?, ?, ?, ?)", [claim_id, m.kind, m.target_id, m.similarity, m.level,
-                                                  now_iso()]).lastrowid))
-    return ids
+    with source_store.write(db):
+        return [int(db.execute(
+            "insert into matches (claim_id, kind, target_id, similarity, level, created_at) "
+            "values (?, ?, ?, ?, ?, ?)", [claim_id, m.kind, m.target_id, m.similarity, m.level,
+                                          now_iso()]).lastrowid) for m in matches if m.level]
 
 
 def claim_matches(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
@@ -219,7 +216,7 @@ def confirm_match(db: sqlite_utils.Database, match_id: int, reviewer: str) -> in
         raise InvalidReview("confirming a match needs a reviewer name")
     if not db.execute("select 1 from matches where id = ?", [match_id]).fetchone():
         raise InvalidReview(f"no match with id {match_id}")
-    with db.atomic():
+    with source_store.write(db):
         return int(db.execute("insert into match_links (match_id, reviewer, created_at) values (?, ?, ?)",
                               [match_id, reviewer, now_iso()]).lastrowid)
 
@@ -273,15 +270,50 @@ def list_archive(db: sqlite_utils.Database, limit: int | None = None) -> list[di
     return list(db.query(sql, [limit] if limit else []))
 
 
+def restore(path: str | Path, src: str | Path, force: bool = False) -> str | None:
+    """Replace the database at `path` with the backup `src`. The current content is first backed
+    up beside it (the returned file name), so a restore loses nothing; a damaged database is only
+    overwritten with `force` (it cannot be copied first)."""
+    namespaces = {"sources": source_store.MIGRATIONS, "claims": MIGRATIONS}
+    source_store.check_backup(src, namespaces)
+    path = Path(path)
+    try:
+        db = open_db(path)
+    except DatabaseError as exc:
+        if not force or "damaged" not in str(exc):
+            raise
+        conn = sqlite3.connect(str(path), timeout=source_store.BUSY_TIMEOUT_S)
+        try:
+            source_store.restore(conn, src)
+        finally:
+            conn.close()
+        open_db(path).close()
+        return None
+    try:
+        stamp = now_iso().replace(":", "").replace("+0000", "Z")
+        kept = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix or '.db'}")
+        source_store.backup(db, kept)
+        source_store.restore(db.conn, src)
+        for namespace, steps in namespaces.items():
+            source_store.migrate(db, namespace, steps)
+    finally:
+        db.close()
+    return str(kept)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the claims migrations not yet applied."""
     return source_store.migrate(db, "claims", MIGRATIONS)
 
 
 def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, text: str,
-               claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str) -> tuple[int, list[int]]:
-    """Store an article with its claims, their evidence and suggestions in one transaction."""
-    with db.atomic():
+               claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
+               matches: Sequence[Sequence] = ()) -> tuple[int, list[int]]:
+    """Store an article with its claims, their evidence, suggestions and earlier fact-checks they
+    match in one transaction: a check killed half-way leaves nothing, never a finished-looking
+    article with half its data."""
+    matches = list(matches) or [[] for _ in claims]
+    with source_store.write(db):
         article_id = db.execute(
             "insert into articles (title, origin, url, text, content_hash, checked_at) values (?, ?, ?, ?, ?, ?)",
             [title, origin, url, text, source_store.content_hash(text), now_iso()]).lastrowid
@@ -304,6 +336,8 @@ def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str |
                 "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
                 "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [cid, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
+        for cid, ms in zip(claim_ids, matches):
+            save_matches(db, cid, ms)
     return int(article_id), claim_ids
 
 
@@ -411,10 +445,11 @@ def reviews_since(db: sqlite_utils.Database, claim_id: int, after_id: int, revie
 def add_evidence(db: sqlite_utils.Database, claim_id: int, hit, added_by: str) -> bool:
     """Attach a passage a reviewer found by searching to a claim's evidence (after the
     suggested ones); False if it is already there."""
-    get_claim(db, claim_id)
-    if db.execute("select 1 from evidence where claim_id = ? and passage_id = ?", [claim_id, hit.passage_id]).fetchone():
-        return False
-    with db.atomic():
+    with source_store.write(db):
+        get_claim(db, claim_id)
+        if db.execute("select 1 from evidence where claim_id = ? and passage_id = ?",
+                      [claim_id, hit.passage_id]).fetchone():
+            return False
         rank = db.execute("select coalesce(max(rank), 0) + 1 from evidence where claim_id = ?", [claim_id]).fetchone()[0]
         db.execute("insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
                    "text, source_title, source, source_url, added_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -457,20 +492,20 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
     reviewer = (reviewer or "").strip()
     if not reviewer:
         raise InvalidReview("a review needs a reviewer name")
-    get_claim(db, claim_id)
-    ev = None
-    if passage_id is not None:
-        rows = list(db.query("select * from evidence where claim_id = ? and passage_id = ? limit 1",
-                             [claim_id, passage_id]))
-        if rows:
-            ev = rows[0]
-        else:
-            live = source_store.get_passages(db, [passage_id]).get(passage_id)
-            if live is None:
-                raise InvalidReview(f"no passage with id {passage_id}")
-            ev = {"text": live["text"], "source_title": live["source_title"],
-                  "source": live["source_url"] or live["source"]}
-    with db.atomic():
+    with source_store.write(db):
+        get_claim(db, claim_id)
+        ev = None
+        if passage_id is not None:
+            rows = list(db.query("select * from evidence where claim_id = ? and passage_id = ? limit 1",
+                                 [claim_id, passage_id]))
+            if rows:
+                ev = rows[0]
+            else:
+                live = source_store.get_passages(db, [passage_id]).get(passage_id)
+                if live is None:
+                    raise InvalidReview(f"no passage with id {passage_id}")
+                ev = {"text": live["text"], "source_title": live["source_title"],
+                      "source": live["source_url"] or live["source"]}
         return int(db.execute(
             "insert into reviews (claim_id, verdict, note, reviewer, passage_id, evidence_text, "
             "evidence_source_title, evidence_source, created_at, passage_ids) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

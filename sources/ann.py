@@ -47,6 +47,7 @@ class AnnIndex:
         self.model_id = model_id
         self.index = None
         self.version = -1
+        self.epoch = ""        # the library's epoch (store.library_epoch) the index was built from
         self.built = False     # True when the last sync built the index from scratch
         self.added = self.removed = 0
         self._lock = threading.Lock()
@@ -69,7 +70,7 @@ class AnnIndex:
             return False
         if index is None or meta.get("model_id") != self.model_id:
             return False
-        self.index, self.version = index, int(meta["library_version"])
+        self.index, self.version, self.epoch = index, int(meta["library_version"]), meta.get("library_epoch", "")
         return True
 
     def _save(self) -> None:
@@ -77,17 +78,20 @@ class AnnIndex:
         self.index.save(str(tmp))
         os.replace(tmp, self.path)
         self.meta_path.write_text(json.dumps({"model_id": self.model_id, "library_version": self.version,
+                                              "library_epoch": self.epoch,
                                               "count": len(self.index)}))
 
     def sync(self, db: sqlite_utils.Database) -> "AnnIndex":
         """Bring the index up to the library's current version: load it from its file, then add
         new passages' vectors and remove deleted ones (a first build when there is no file)."""
-        version = store.library_version(db)
+        version, epoch = store.library_version(db), store.library_epoch(db)
         with self._lock:
-            if self.index is not None and self.version == version:
+            if self.index is not None and (self.version, self.epoch) == (version, epoch):
                 return self
             self.built, self.added, self.removed = False, 0, 0
             if self.index is None and not self._load():
+                self.index, self.built = None, True
+            if self.index is not None and self.epoch != epoch:  # the library was replaced: rebuild
                 self.index, self.built = None, True
             if self.index is not None and self.version == version:
                 return self
@@ -115,7 +119,7 @@ class AnnIndex:
                     if len(ids):
                         self.index.add(ids.astype(np.uint64), matrix, threads=threads)
                         self.added += len(ids)
-            self.version = version
+            self.version, self.epoch = version, epoch
             self._save()
             return self
 

@@ -9,6 +9,11 @@ class SourceFetchError(SourceError):
     """A URL could not be fetched (DNS, refused, timeout, HTTP error, too large)."""
 
 
+class BlockedAddress(SourceFetchError):
+    """A URL (or a redirect) leads to an address that fetching may not reach: loopback, private,
+    link-local, metadata, unspecified, multicast or reserved, unless its network is allowed."""
+
+
 class UnsupportedDocument(SourceError):
     """The content is not a document we can read (binary, unknown type, bad encoding)."""
 
@@ -19,3 +24,7 @@ class EmptyDocument(SourceError):
 
 class DatabaseError(SourceError):
     """The database file cannot be used (not SQLite, newer schema, locked)."""
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process held the database's write lock longer than we wait; nothing was saved."""

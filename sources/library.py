@@ -6,18 +6,19 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 import sqlite_utils
 
 from sources import ann, store
 from sources.chunk import chunk_passages
-from sources.errors import EmptyDocument, SourceError
+from sources.errors import EmptyDocument, SourceError, SourceFetchError
 from sources.fetch import fetch_url, is_url
 from sources.parse import Document, parse_document, read_path
 
-__all__ = ["AddResult", "read_source", "add_document", "add_documents", "add_source", "add_text", "remove_source",
-           "embedding_text"]
+__all__ = ["AddResult", "read_source", "read_url", "add_document", "add_documents", "add_source", "add_url",
+           "add_text", "remove_source", "embedding_text"]
 
 Progress = Callable[[int, int], None]
 
@@ -40,19 +41,34 @@ class AddResult:
 
 
 def read_source(spec: str, title: str | None = None, session: requests.Session | None = None,
-                stdin=None) -> tuple[Document, str | None]:
-    """A document from a URL, a file path or "-" (stdin), and its URL if it has one."""
+                stdin=None, allow_networks: str | None = None) -> tuple[Document, str | None]:
+    """A document from a URL, a file path or "-" (stdin), and its URL if it has one; URLs reach
+    public addresses and `allow_networks` (comma-separated CIDR), see `fetch_url`."""
     if spec == "-":
         data = (stdin or sys.stdin.buffer).read()
         if isinstance(data, str):
             data = data.encode("utf-8")
         return parse_document(data, origin="standard input", title=title), None
     if is_url(spec):
-        f = fetch_url(spec, session=session)
-        doc = parse_document(f.body, origin=f.final_url, filename=Path(f.final_url.split("?")[0]).name,
-                             content_type=f.content_type, charset=f.charset, title=title)
-        return doc, f.final_url
+        return read_url(spec, title=title, session=session, allow_networks=allow_networks)
     return read_path(spec, title=title), None
+
+
+def read_url(url: str, title: str | None = None, session: requests.Session | None = None,
+             allow_networks: str | None = None) -> tuple[Document, str]:
+    """A document from an http(s) URL, and its final URL. Anything else (a path, file:, ftp:) is
+    refused, so a URL box never reads a file on the server (issue #13); files come by upload."""
+    url = (url or "").strip()
+    try:
+        ok = is_url(url) and bool(urlsplit(url).hostname)
+    except ValueError:  # "http://[" and the like
+        ok = False
+    if not ok:
+        raise SourceFetchError(f"not an http(s) URL: {url!r}; to add a file, upload it")
+    f = fetch_url(url, session=session, allow_networks=allow_networks)
+    doc = parse_document(f.body, origin=f.final_url, filename=Path(f.final_url.split("?")[0]).name,
+                         content_type=f.content_type, charset=f.charset, title=title)
+    return doc, f.final_url
 
 
 EMBED_TITLE = True
@@ -128,10 +144,18 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
 
 def add_source(db: sqlite_utils.Database, spec: str, embedder, *, title: str | None = None,
                session: requests.Session | None = None, credibility: float = 1.0,
-               progress: Progress | None = None) -> AddResult:
+               progress: Progress | None = None, allow_networks: str | None = None) -> AddResult:
     """Add a file path, URL or "-" to the library."""
-    doc, url = read_source(spec, title=title, session=session)
+    doc, url = read_source(spec, title=title, session=session, allow_networks=allow_networks)
     return add_document(db, doc, embedder, url=url, credibility=credibility, progress=progress)
+
+
+def add_url(db: sqlite_utils.Database, url: str, embedder, *, title: str | None = None,
+            session: requests.Session | None = None, credibility: float = 1.0,
+            progress: Progress | None = None, allow_networks: str | None = None) -> AddResult:
+    """Add the document at an http(s) URL to the library; never a local path (see `read_url`)."""
+    doc, final_url = read_url(url, title=title, session=session, allow_networks=allow_networks)
+    return add_document(db, doc, embedder, url=final_url, credibility=credibility, progress=progress)
 
 
 def add_text(db: sqlite_utils.Database, text: str, embedder, *, title: str | None = None,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
+import logging
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.errors import EmptyDocument, UnsupportedDocument
+from sources.errors import EmptyDocument, SourceError, UnsupportedDocument
 
-__all__ = ["Document", "parse_document", "normalize_text", "read_path", "looks_binary", "decode_text", "MAX_FILE_BYTES"]
+__all__ = ["Document", "parse_document", "normalize_text", "read_path", "looks_binary", "decode_text", "wide_encoding",
+           "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf", ""}
+# a damaged PDF can make pypdf loop over a huge page tree or redo its work on every page
+MAX_PDF_PAGES = 5_000
+MAX_PDF_SECONDS = 120.0
 
 
 @dataclass
@@ -29,29 +37,65 @@ class Document:
 def normalize_text(text: str) -> str:
     """NFC, Unix newlines, no trailing spaces, at most one blank line in a row."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\ufeff", "")
+    text = text.replace("\u00a0", " ").replace("\ufeff", "").replace("\x00", "")
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
 
 
-def looks_binary(body: bytes) -> bool:
-    """True for bytes that are not text (NULs outside UTF-16, or many control characters)."""
+def wide_encoding(body: bytes) -> str | None:
+    """"utf-32" or "utf-16" when `body` starts with their byte-order mark, "utf-16-le" or
+    "utf-16-be" when it looks like UTF-16 without one (a NUL at every other offset, as in
+    Latin-script text that Windows tools save as "Unicode"), else None."""
+    if body.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     head = body[:8192]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    control = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return bool(head) and control / len(head) > 0.05
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    even, odd = head[0:2 * pairs:2].count(0), head[1:2 * pairs:2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.02 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _control_share(codes: list[int]) -> float:
+    control = sum(1 for c in codes if c < 32 and c not in (9, 10, 12, 13, 27))
+    return control / len(codes) if codes else 0.0
+
+
+def looks_binary(body: bytes) -> bool:
+    """True for bytes that are not text: NULs (outside UTF-16/32) or many control characters."""
+    head = body[:8192]
+    wide = wide_encoding(body)
+    if wide:
+        chars = head[:len(head) - len(head) % 4].decode(wide, errors="replace")
+        return _control_share([ord(c) for c in chars]) > 0.05
+    return b"\x00" in head or _control_share(list(head)) > 0.05
 
 
 def decode_text(body: bytes, charset: str | None, origin: str) -> str:
-    """Text of `body`: its declared charset, else UTF-8 (BOM allowed) or UTF-16; a clear error otherwise."""
-    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return body.decode("utf-16")
+    """Text of `body`: UTF-16/32 when it has their BOM or looks like UTF-16, else its declared
+    charset, else UTF-8 (BOM allowed); a clear error otherwise."""
+    wide = wide_encoding(body)
+    if wide:
+        try:
+            return body.decode(wide)
+        except UnicodeDecodeError as exc:
+            name = "UTF-32" if wide == "utf-32" else "UTF-16"
+            unit = 4 if wide == "utf-32" else 2
+            why = (f"{len(body):,} bytes is not a whole number of {unit}-byte units" if len(body) % unit
+                   else f"{exc.reason} at offset {exc.start}")
+            raise UnsupportedDocument(f"{origin} is not valid {name} text ({why}); "
+                                      "convert it to UTF-8 first (for example with iconv)") from None
     for enc in [c for c in (charset, "utf-8-sig") if c]:
         try:
             return body.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        except (ValueError, LookupError):  # UnicodeError is a ValueError; a charset may be any name
             continue
     try:
         body.decode("utf-8")
@@ -98,22 +142,68 @@ def _parse_html(html: str, origin: str) -> tuple[str, str | None]:
     return text, title
 
 
-def _parse_pdf(body: bytes, origin: str) -> tuple[str, str | None]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+def _pdf_title(reader) -> str | None:
+    try:
+        title = reader.metadata.title if reader.metadata else None
+    except Exception:  # a broken /Info dictionary must not lose the text
+        return None
+    return str(title) if isinstance(title, str) and title.strip() else None
 
+
+@contextlib.contextmanager
+def _quiet(logger: str):
+    """Hide a library's log warnings for a while: pypdf logs every flaw of a damaged file to
+    stderr (once even a logging traceback of its own), and we say what went wrong in one line."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _parse_pdf(body: bytes, origin: str) -> tuple[str, str | None]:
+    with _quiet("pypdf"):
+        return _read_pdf(body, origin)
+
+
+def _read_pdf(body: bytes, origin: str) -> tuple[str, str | None]:
+    from pypdf import PdfReader
+
+    started = time.monotonic()
     try:
         reader = PdfReader(io.BytesIO(body))
         if reader.is_encrypted:
             raise UnsupportedDocument(f"{origin} is an encrypted PDF")
-        pages = [(p.extract_text() or "") for p in reader.pages]
-        title = (reader.metadata.title if reader.metadata else None) or None
-    except PdfReadError as exc:
-        raise UnsupportedDocument(f"{origin} is not a readable PDF ({exc})") from None
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnsupportedDocument(f"{origin} has {len(reader.pages):,} pages, over the "
+                                      f"{MAX_PDF_PAGES:,}-page limit")
+        pages = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            if time.monotonic() - started > MAX_PDF_SECONDS:
+                raise UnsupportedDocument(f"cannot read PDF {origin}: still not done after "
+                                          f"{MAX_PDF_SECONDS:.0f} s (damaged or too complex)")
+        title = _pdf_title(reader)
+    except SourceError:
+        raise
+    except Exception as exc:
+        # pypdf raises PdfReadError, LimitReachedError, but also TypeError, AttributeError,
+        # AssertionError, KeyError, NotImplementedError... on damaged files (issue #13)
+        from pypdf.errors import PyPdfError
+
+        why = _one_line(exc) if isinstance(exc, PyPdfError) else f"pypdf: {type(exc).__name__}"
+        raise UnsupportedDocument(f"cannot read PDF {origin}: damaged or unsupported ({why})") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if not text.strip():
         raise EmptyDocument(f"{origin} has no extractable text (a scanned PDF needs OCR first)")
     return text, title
+
+
+def _one_line(exc: Exception, limit: int = 120) -> str:
+    msg = " ".join(str(exc).split()) or "no details"
+    return msg if len(msg) <= limit else msg[:limit - 1] + "…"
 
 
 def _strip_markdown(text: str) -> tuple[str, str | None]:

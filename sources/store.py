@@ -5,19 +5,24 @@ Functions take a `sqlite_utils.Database`; only the shells decide which file to o
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import os
+import random
+import secrets
 import sqlite3
+import time
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import sqlite_utils
 
-from sources.errors import DatabaseError
+from sources.errors import DatabaseBusy, DatabaseError
 
 __all__ = [
-    "open_db", "migrate", "content_hash", "now_iso", "library_version", "insert_source",
+    "open_db", "migrate", "write", "describe", "check_schema", "backup", "restore", "check_backup", "library_epoch", "content_hash", "now_iso", "library_version", "insert_source",
     "find_source_by_hash", "list_sources", "get_source", "remove_source", "missing_hashes",
     "load_vectors", "put_vectors", "vectors_for_hashes", "db_file", "vector_ids", "term_doc_counts", "passage_count", "load_vectors_for", "iter_vectors", "fts_search", "get_passages", "set_credibility", "source_passages",
 ]
@@ -35,45 +40,184 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (or create) the library database, check it is SQLite, enable WAL and migrate it."""
+# How long a connection waits for another one's write lock before it says the database is busy.
+BUSY_TIMEOUT_S = 10.0
+LOCK_WAIT_S = 30.0
+# Up to this size the whole file is checked on first open (about 2 s for 430 MB here); above
+# it, everything but the passage, vector and keyword-index tables (bench/RESULTS.md).
+FULL_CHECK_BYTES = 256 * 1024 * 1024
+_CHECKED: set[tuple[int, int]] = set()
+
+
+def open_db(path: str | Path, migrations: dict[str, Sequence[Migration]] | None = None,
+            check: bool = True) -> sqlite_utils.Database:
+    """Open (or create) the library database: refuse a file that is not SQLite, is damaged or
+    was made by a newer version before anything is written to it, then enable WAL and apply the
+    migrations of `sources` and of every namespace in `migrations`.
+
+    The file is only ever opened through SQLite: closing any other handle on it would drop this
+    process's SQLite locks (POSIX advisory locks belong to the process), and the next process to
+    close its connection would delete the write-ahead log under everyone's feet (issue 12).
+    `check` runs SQLite's quick_check once per file per process.
+    """
     p = Path(path)
     if p.is_dir():
         raise DatabaseError(f"{p} is a folder, not a database file")
-    if p.exists() and p.stat().st_size:
-        with open(p, "rb") as f:
-            if f.read(16) != b"SQLite format 3\x00":
-                raise DatabaseError(f"{p} is not a SQLite database")
     if p.parent and not p.parent.exists():
         raise DatabaseError(f"folder {p.parent} does not exist")
+    namespaces = {"sources": MIGRATIONS, **(migrations or {})}
+    conn = None
     try:
-        db = sqlite_utils.Database(str(p))
-        db.execute("select count(*) from sqlite_master").fetchone()
-        db.execute("PRAGMA busy_timeout = 5000")
+        conn = sqlite3.connect(str(p), timeout=BUSY_TIMEOUT_S)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc) or "encrypted" in str(exc):
+                raise DatabaseError(f"{p} is not a SQLite database") from None
+            raise
+        db = sqlite_utils.Database(conn)
+        check_schema(db, namespaces)
+        if check:
+            _quick_check(db, p)
         db.enable_wal()
-        migrate(db, "sources", MIGRATIONS)
+        for namespace, steps in namespaces.items():
+            migrate(db, namespace, steps)
+    except DatabaseError:
+        if conn is not None:
+            conn.close()
+        raise
     except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"cannot use {p} as a database: {exc}") from None
+        if conn is not None:
+            conn.close()
+        raise DatabaseError(f"cannot use {p} as a database: {describe(exc) or exc}") from None
     return db
+
+
+_READINGS = (
+    (("database or disk is full",), "the disk is full (nothing was saved; free some space and try again)"),
+    (("readonly", "read-only"), "the database is read-only (nothing was saved)"),
+    (("locked", "busy"), "the database is busy: another process held its write lock too long (nothing was saved; "
+                         "try again)"),
+    (("malformed", "corrupt"), "the database file is damaged (restore it from a backup: factcheck restore BACKUP)"),
+    (("disk I/O error", "unable to open"), "the database file cannot be read or written (disk I/O error)"),
+)
+
+
+def describe(exc: sqlite3.Error) -> str | None:
+    """A one-line reading of an SQLite error a user can act on, or None for one that is a bug."""
+    text = str(exc)
+    for needles, reading in _READINGS:
+        if any(n in text for n in needles):
+            return reading
+    return None
+
+
+def check_schema(db: sqlite_utils.Database, namespaces: dict[str, Sequence[Migration]]) -> None:
+    """Refuse a database made by a newer version (it has migrations we do not know); reads only."""
+    if "_migrations" not in db.table_names():
+        return
+    for namespace, steps in namespaces.items():
+        done = {r[0] for r in db.execute("select name from _migrations where namespace = ?", [namespace])}
+        unknown = sorted(done - {m.__name__ for m in steps})
+        if unknown:
+            raise DatabaseError(f"the database was made by a newer version (unknown {namespace} migration "
+                                f"{unknown[-1]}); upgrade factcheck")
+
+
+def _quick_check(db: sqlite_utils.Database, p: Path) -> None:
+    try:
+        st = p.stat()
+    except OSError:
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in _CHECKED or not st.st_size:
+        return
+    tables = None
+    if st.st_size > FULL_CHECK_BYTES:  # a large library: check all but its passage, vector and keyword tables
+        tables = [r[0] for r in db.execute(
+            "select name from sqlite_master where type = 'table' and name not in ('passages', 'embeddings') "
+            "and name not like 'passages_fts%' and sql not like 'create virtual%'")]
+    problem = damage(db.conn, tables)
+    if problem:
+        raise DatabaseError(f"{p} is damaged ({problem}); nothing was written. Restore it from a backup "
+                            "(factcheck restore BACKUP) or copy out what is readable with the sqlite3 shell's .recover")
+    _CHECKED.add(key)
+
+
+def damage(conn: sqlite3.Connection, tables: Sequence[str] | None = None) -> str | None:
+    """SQLite's quick_check of a connection's database (or only of `tables` and their indexes):
+    None when sound, else its first finding."""
+    rows = []
+    for table in (tables if tables is not None else [None]):
+        quoted = '"' + (table or "").replace('"', '""') + '"'
+        sql = "PRAGMA quick_check(5)" if table is None else f"PRAGMA quick_check({quoted})"
+        rows = [r[0] for r in conn.execute(sql).fetchall()]
+        if rows != ["ok"]:
+            break
+    if rows == ["ok"] or not rows:
+        return None
+    lines = [x.strip() for x in "\n".join(rows).splitlines() if x.strip() and not x.startswith("***")]
+    return (lines[0] if lines else "quick_check failed")[:120]
+
+
+@contextlib.contextmanager
+def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock when it starts (BEGIN IMMEDIATE), so it
+    never fails half-way because another connection wrote after it read; waits for a busy lock
+    (up to LOCK_WAIT_S) and then says so in one line. Nested calls become savepoints."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                raise DatabaseError(describe(exc) or str(exc)) from None
+            if time.monotonic() > deadline:
+                raise DatabaseBusy(describe(exc)) from None
+            time.sleep(0.02 + random.random() * 0.05)
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError) and describe(exc):
+            raise (DatabaseBusy if _is_busy(exc) else DatabaseError)(describe(exc)) from None
+        raise
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
 
 
 def migrate(db: sqlite_utils.Database, namespace: str, migrations: Sequence[Migration]) -> list[str]:
     """Apply the numbered migrations of `namespace` not yet applied; refuse a newer schema."""
+    check_schema(db, {namespace: migrations})
     if "_migrations" not in db.table_names():
-        db["_migrations"].create({"namespace": str, "name": str, "applied_at": str}, pk=("namespace", "name"))
-    done = {r["name"] for r in db["_migrations"].rows_where("namespace = ?", [namespace])}
-    known = {m.__name__ for m in migrations}
-    unknown = sorted(done - known)
-    if unknown:
-        raise DatabaseError(f"the database was made by a newer version (unknown {namespace} migration "
-                            f"{unknown[-1]}); upgrade factcheck")
+        with write(db):
+            db.execute("create table if not exists _migrations (namespace text, name text, applied_at text, "
+                       "primary key (namespace, name))")
+    done = {r[0] for r in db.execute("select name from _migrations where namespace = ?", [namespace])}
     applied = []
     for m in migrations:
         if m.__name__ in done:
             continue
-        with db.atomic():
+        with write(db):
+            # another process may have applied it while this one waited for the lock
+            if db.execute("select 1 from _migrations where namespace = ? and name = ?",
+                          [namespace, m.__name__]).fetchone():
+                continue
             m(db)
-            db["_migrations"].insert({"namespace": namespace, "name": m.__name__, "applied_at": now_iso()})
+            db.execute("insert into _migrations (namespace, name, applied_at) values (?, ?, ?)",
+                       [namespace, m.__name__, now_iso()])
         applied.append(m.__name__)
     return applied
 
@@ -198,7 +342,7 @@ def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: st
                   model_id: str, vectors: dict[str, np.ndarray], credibility: float = 1.0) -> int:
     """Store a source, its passages (start, end, text, hash of the text that was embedded for it)
     and any new vectors in one transaction; return its id."""
-    with db.atomic():
+    with write(db):
         cur = db.execute(
             "insert into sources (title, origin, url, kind, fetched_at, content_hash, text, credibility) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -236,7 +380,7 @@ def set_credibility(db: sqlite_utils.Database, source_id: int, credibility: floa
     """Change how much a source is trusted, in [0, 1]."""
     if not 0.0 <= credibility <= 1.0:
         raise ValueError("credibility must be between 0 and 1")
-    with db.atomic():
+    with write(db):
         db.execute("update sources set credibility = ? where id = ?", [credibility, source_id])
 
 
@@ -246,7 +390,7 @@ def remove_source(db: sqlite_utils.Database, source_id: int,
     src = get_source(db, source_id)
     if src is None:
         return None
-    with db.atomic():
+    with write(db):
         ids = [r[0] for r in db.execute("select id from passages where source_id = ?", [source_id])]
         if before_delete:
             before_delete(db, ids)
@@ -282,7 +426,7 @@ def _write_vectors(db: sqlite_utils.Database, model_id: str, vectors: dict[str, 
 
 def put_vectors(db: sqlite_utils.Database, model_id: str, vectors: dict[str, np.ndarray]) -> None:
     """Store vectors keyed by the content hash of the text they embed (existing ones are kept)."""
-    with db.atomic():
+    with write(db):
         _write_vectors(db, model_id, vectors)
 
 
@@ -390,3 +534,87 @@ def get_passages(db: sqlite_utils.Database, ids: Sequence[int]) -> dict[int, dic
                 f"join sources s on s.id = p.source_id where p.id in ({','.join('?' * len(part))})", part):
             out[r["id"]] = r
     return out
+
+
+def library_epoch(db: sqlite_utils.Database) -> str:
+    """A token that changes when the whole library is replaced (a restore): indexes built from
+    an earlier library must be rebuilt, not updated, since passage ids may now mean other text."""
+    row = db.execute("select value from meta where key = 'library_epoch'").fetchone()
+    return row[0] if row else ""
+
+
+def backup(db: sqlite_utils.Database, dest: str | Path) -> int:
+    """Copy the live database into the new file `dest` with SQLite's online backup API, one
+    consistent snapshot that is safe while other processes read and write; the copy is checked
+    and written under a temporary name first. Returns its size in bytes."""
+    dest = Path(dest)
+    if dest.exists():
+        raise DatabaseError(f"{dest} already exists; back up to a new file")
+    if not dest.parent.exists():
+        raise DatabaseError(f"folder {dest.parent} does not exist")
+    tmp = dest.with_name(dest.name + ".partial")
+    target = sqlite3.connect(str(tmp))
+    try:
+        db.conn.backup(target)
+        target.execute("PRAGMA journal_mode = delete")  # one self-contained file
+        problem = damage(target)
+        if problem:
+            raise DatabaseError(f"the backup did not check out ({problem}); {dest} not written")
+        target.close()
+        os.replace(tmp, dest)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"backup to {dest} failed: {describe(exc) or exc}") from None
+    finally:
+        target.close()
+        for leftover in (tmp, Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+    return dest.stat().st_size
+
+
+def check_backup(src: str | Path, namespaces: dict[str, Sequence[Migration]]) -> None:
+    """Refuse a backup file that is missing, damaged, not a workbench database or too new."""
+    src = Path(src)
+    if not src.is_file():
+        raise DatabaseError(f"no backup file {src}")
+    try:
+        source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot open {src}: {describe(exc) or exc}") from None
+    try:
+        try:
+            problem = damage(source)
+        except sqlite3.DatabaseError:
+            raise DatabaseError(f"{src} is not a SQLite database") from None
+        if problem:
+            raise DatabaseError(f"{src} is damaged ({problem}); nothing was restored")
+        check = sqlite_utils.Database(source)
+        if "_migrations" not in check.table_names() or "meta" not in check.table_names():
+            raise DatabaseError(f"{src} is not a factcheck database; nothing was restored")
+        check_schema(check, namespaces)
+    finally:
+        source.close()
+
+
+def restore(dest: sqlite3.Connection, src: str | Path) -> None:
+    """Replace the whole content of the database behind `dest` with the backup file `src`
+    (check it with `check_backup` first), through SQLite's backup API: other connections see the
+    restored library on their next read. Caches are told the library changed (version, epoch)."""
+    src = Path(src)
+    try:
+        before = int((dest.execute("select value from meta where key = 'library_version'").fetchone() or [0])[0])
+    except sqlite3.Error:
+        before = 0
+    try:
+        source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            source.backup(dest)
+        finally:
+            source.close()
+        db = sqlite_utils.Database(dest)
+        with write(db):
+            db.execute("update meta set value = ? where key = 'library_version'",
+                       [str(max(before, library_version(db)) + 1)])
+            db.execute("insert into meta (key, value) values ('library_epoch', ?) "
+                       "on conflict(key) do update set value = excluded.value", [secrets.token_hex(8)])
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"restore from {src} failed: {describe(exc) or exc}") from None

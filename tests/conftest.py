@@ -10,6 +10,10 @@ import time
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# URL fetching refuses loopback by default (issue #13); the tests' own servers live on 127.0.0.1,
+# so the whole run (and the Streamlit subprocess it starts) allows exactly that network.
+# tests/test_fetch_ssrf.py removes it again to test the default.
+os.environ["FACTCHECK_ALLOW_NETWORKS"] = "127.0.0.0/8"
 
 
 @pytest.fixture(scope="session")

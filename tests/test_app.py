@@ -31,6 +31,23 @@ def page(path, **state):
     return at.run()
 
 
+def button(at, label):
+    """The review page's button whose label starts with `label` ("Refuted", "Save and next")."""
+    return next(b for b in at.button if b.label.startswith(label))
+
+
+def pinned(at):
+    """The page as a browser keeps it until the next run arrives: every field keeps its value."""
+    for w in [*at.text_area, *at.text_input, *at.number_input]:
+        w.set_value(w.value)
+    return at
+
+
+def shown_claim(at) -> int:
+    """The claim id the review page shows (its caption says "claim id N")."""
+    return int(next(c.value for c in at.caption if "claim id " in c.value).rsplit("claim id ", 1)[1])
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_renders_on_an_empty_database(app_db, path):
     at = page(path)
@@ -67,9 +84,9 @@ def test_sources_check_review_export_flow(app_db):
     at = page("app_pages/review_page.py", article_id=article_id, focus_claim=cid, reviewer="ana")
     assert not at.exception
     assert any(claims[1]["text"] in m.value for m in at.markdown)
-    at.button(key="verdict_REFUTED").click().run()
+    button(at, "Refuted").click().run()
     at.text_area(key=f"note_{cid}").input("opened in 1937")
-    at.button(key="save_next").click().run()
+    button(at, "Save and next").click().run()
     assert not at.exception and any("Saved REFUTED" in s.value for s in at.success)
     history = claim_reviews(open_db(app_db), cid)
     assert [(h["verdict"], h["reviewer"], h["note"]) for h in history] == [("REFUTED", "ana", "opened in 1937")]
@@ -95,7 +112,7 @@ def test_review_needs_a_reviewer_name(monkeypatch, demo_db):
     path, result = demo_db
     monkeypatch.setenv("FACTCHECK_DB", str(path))
     at = page("app_pages/review_page.py", article_id=result.article_id, reviewer="")
-    at.button(key="save_next").click().run()
+    button(at, "Save and next").click().run()
     assert any("Enter your name" in e.value for e in at.error)
 
 
@@ -143,7 +160,7 @@ def test_review_queue_paginates_filters_and_sorts(app_db):
     assert any("of 60 in this queue" in (p.proto.text or "") for p in at.get("progress"))
     at.selectbox(key="q_verdict").set_value("SUPPORTED").run()  # odd and a multiple of 3
     assert any("of 20 in this queue" in (p.proto.text or "") for p in at.get("progress"))
-    at.button(key="save_next").click().run()
+    button(at, "Save and next").click().run()
     assert not at.exception
     at.selectbox(key="q_state").set_value("unreviewed").run()
     assert any("of 19 in this queue" in (p.proto.text or "") for p in at.get("progress"))
@@ -160,8 +177,8 @@ def test_review_warns_when_someone_else_reviewed_since_opening(app_db):
     add_review(db, ids[0], "REFUTED", "ben", note="checked by phone")
     at.run()
     assert any("ben reviewed this claim as REFUTED" in w.value for w in at.warning)
-    at.button(key="verdict_SUPPORTED").click().run()
-    at.button(key="save_next").click().run()
+    button(at, "Supported").click().run()
+    button(at, "Save and next").click().run()
     assert [(h["reviewer"], h["verdict"]) for h in claim_reviews(db, ids[0])] == [("ben", "REFUTED"),
                                                                                   ("ana", "SUPPORTED")]
 
@@ -176,7 +193,79 @@ def test_review_search_adds_evidence_with_who_added_it(app_db, embedder):
     at.text_input(key=f"search_q_{ids[0]}").input("Golden Gate main span length")
     at.button(key="search_go").click().run()
     assert not at.exception
-    at.button(key="add_ev_0").click().run()
+    button(at, "Add to this claim's evidence").click().run()
     ev = claim_evidence(db, ids[0])
     assert len(ev) == 1 and ev[0]["added_by"] == "ana" and "1,280" in ev[0]["text"]
     assert any("added by ana" in e.label for e in at.expander)
+
+
+def test_review_article_choices_keep_their_labels_while_counts_change(app_db):
+    """The browser sends a selectbox choice back as its label, so a label with a live count
+    ("3/16 reviewed") stopped matching after any save and the queue fell back to all articles,
+    position 1, under the reviewer's next click (issue 12)."""
+    db = open_db(app_db)
+    article_id, ids = fill(db, 4)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    before = at.selectbox(key="q_article").options
+    button(at, "Save and next").click().run()
+    add_review(db, ids[2], "REFUTED", "ben")  # another reviewer saves
+    fill(db, 2, article="Another report")     # an article finishes checking elsewhere
+    at.run()
+    assert not at.exception
+    assert set(before) <= set(at.selectbox(key="q_article").options)
+    assert at.selectbox(key="q_article").value == article_id
+    assert shown_claim(at) == ids[1]
+
+
+def test_review_save_lands_on_the_claim_on_screen_when_the_queue_moves(app_db):
+    db = open_db(app_db)
+    article_id, ids = fill(db, 6)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    assert shown_claim(at) == ids[0]
+    button(at, "Refuted").click().run()
+    at.text_area(key=f"note_{ids[0]}").input("first claim")
+    at.session_state["queue_pos"] = 3  # the queue moved underneath, as the reset of issue 12 did
+    button(at, "Save and next").click().run()
+    assert not at.exception and not at.error
+    assert [(h["verdict"], h["note"]) for h in claim_reviews(db, ids[0])] == [("REFUTED", "first claim")]
+    assert not claim_reviews(db, ids[3])
+
+
+def test_review_refuses_a_save_for_a_claim_no_longer_on_screen(app_db):
+    """A click that arrives from an out-of-date page (the browser still showed claim 1 while the
+    server had moved on to claim 2) is refused with one line; nothing is saved anywhere."""
+    db = open_db(app_db)
+    article_id, ids = fill(db, 3)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    stale_save = button(pinned(at), "Save and next")
+    button(at, "Next").click().run()
+    assert shown_claim(at) == ids[1]
+    at = stale_save.click().run()  # the old page's button, with the old page's widget states
+    assert not at.exception
+    assert len(at.error) == 1 and "Not saved" in at.error[0].value
+    assert not any(claim_reviews(db, i) for i in ids)
+
+
+def test_review_save_failure_is_one_line_not_a_traceback(app_db):
+    db = open_db(app_db)
+    article_id, ids = fill(db, 2)
+    db.execute("create trigger full_disk before insert on reviews "
+               "begin select raise(abort, 'database or disk is full'); end")
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    button(at, "Save and next").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "Not saved" in at.error[0].value and "full" in at.error[0].value
+    assert not claim_reviews(db, ids[0]) and shown_claim(at) == ids[0]
+
+
+def test_review_keeps_the_claim_on_screen_when_others_reshape_the_queue(app_db):
+    db = open_db(app_db)
+    article_id, ids = fill(db, 4)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    at.selectbox(key="q_state").set_value("unreviewed").run()
+    button(at, "Next").click().run()
+    assert shown_claim(at) == ids[1]
+    add_review(db, ids[0], "REFUTED", "ben")  # the claim before this one leaves the unreviewed queue
+    at.run()
+    assert shown_claim(at) == ids[1]
+    assert any("Claim 1 of 3 in this queue" in (p.proto.text or "") for p in at.get("progress"))

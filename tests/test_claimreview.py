@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from claims.claimreview import (import_factchecks, records_from_csv, records_from_html, verdict_from_rating,
-                                write_claimreview)
+from claims.claimreview import (import_factchecks, records_from_csv, records_from_html, records_from_jsonld,
+                                verdict_from_rating, write_claimreview)
 from claims.cli import cli
 from claims.errors import ClaimsError
 from claims.export import write_csv
@@ -162,3 +162,89 @@ def test_unreachable_import_url_is_a_clear_error(db):
 
 def test_html_with_only_broken_blocks_finds_nothing():
     assert records_from_html(b'<script type="application/ld+json">{oops</script>') == []
+
+
+@pytest.mark.parametrize("node", [
+    {"reviewRating": "False"},                                  # a rating that is not an object
+    {"reviewRating": ["False", 3]},
+    {"reviewRating": {"alternateName": 5, "ratingValue": 1}},   # a rating that is not a string
+    {"reviewRating": {"alternateName": ["False"]}},
+    {"reviewRating": {"ratingValue": "1e999", "bestRating": "inf", "worstRating": 1}},
+    {"reviewRating": {"ratingValue": True, "bestRating": {"x": 1}}},
+    {"url": {"@id": "https://c.example/1"}, "datePublished": 20250102},
+    {"url": ["https://c.example/1", 2], "author": [{"name": 7}], "datePublished": {"@value": "2025-01-02"}},
+    {"author": {"name": {"first": "A"}}, "url": 3.5},
+])
+def test_claimreview_with_odd_types_imports_or_skips_cleanly(db, tmp_path, node):
+    # issue #13 (6): non-string ratings or urls and non-object ratings raised AttributeError/TypeError
+    # or a raw sqlite "Error binding parameter"
+    doc = {"@context": "https://schema.org", "@type": "ClaimReview", "claimReviewed": "The bridge opened in 1941.",
+           **node}
+    [rec] = records_from_jsonld(doc)
+    for k, v in rec.items():
+        assert v is None or isinstance(v, str), (k, v)
+    p = tmp_path / "odd.json"
+    p.write_text(json.dumps(doc))
+    assert import_factchecks(db, str(p))["added"] == 1
+    assert list_archive(db)[0]["claim"] == "The bridge opened in 1941."
+
+
+@pytest.mark.parametrize("claim", [["The bridge opened in 1941."], {"text": "The bridge opened in 1941."}, 1941,
+                                   None, True])
+def test_claimreview_claim_that_is_not_a_string(claim):
+    # issue #13 (6): a list or an object here reached sqlite as "Error binding parameter"
+    recs = records_from_jsonld({"@type": "ClaimReview", "claimReviewed": claim})
+    assert all(isinstance(r["claim"], str) for r in recs)
+
+
+@pytest.mark.parametrize("text,claims", [
+    ("claim,verdict\rThe moon is made of cheese.,False\rWater is wet.,True\r", ["The moon is made of cheese.",
+                                                                              "Water is wet."]),  # old Mac line ends
+    ("claim,verdict\nThe moon\ris cheese.,False\n", ["The moon", "is cheese."]),                  # a bare CR
+])
+def test_csv_with_bare_carriage_returns(db, tmp_path, text, claims):
+    # issue #13 (6): a bare CR in a CSV was a raw `_csv.Error`
+    p = tmp_path / "mac.csv"
+    p.write_bytes(text.encode())
+    import_factchecks(db, str(p))
+    assert sorted(a["claim"] for a in list_archive(db)) == sorted(claims)
+
+
+def test_unreadable_csv_is_one_clear_line():
+    with pytest.raises(ClaimsError, match="cannot read the CSV"):
+        records_from_csv(io.StringIO("claim,verdict\nThe moon\ris cheese.,False\n"))
+
+
+def test_claimreview_export_embeds_safely_in_a_script_block():
+    # issue #13 (7): raw </script> and U+2028 in the JSON broke a <script type="application/ld+json"> block
+    import lxml.html
+
+    nasty = "He said </script><script>alert(1)</script> <!-- <script> and\u2028then\u2029more"
+    out = io.StringIO()
+    write_claimreview([{"human_verdict": "REFUTED", "claim": nasty, "claim_id": 1, "note": "</SCRIPT >"}], out,
+                      {"org_name": "</script>"})
+    text = out.getvalue()
+    for bad in ("</", "<!--", "\u2028", "\u2029"):
+        assert bad not in text
+    docs = json.loads(text)
+    assert docs[0]["claimReviewed"] == nasty and docs[0]["reviewBody"] == "</SCRIPT >"
+    page = f'<html><head><script type="application/ld+json">{text}</script></head><body><p>x</p></body></html>'
+    [script] = lxml.html.fromstring(page).xpath('//script')
+    assert json.loads(script.text_content()) == docs
+    assert records_from_html(page)[0]["claim"] == nasty
+
+
+@pytest.mark.parametrize("value,best,worst", [("1e999", "inf", 1), ("nan", 5, 1), (3, "-inf", 1), (True, 5, 1)])
+def test_verdict_from_a_rating_number_that_is_not_finite(value, best, worst):
+    assert verdict_from_rating(None, value, best, worst) is None
+
+
+def test_utf16_json_and_xhtml_pages_import(db, tmp_path):
+    # issue #12: UTF-16 files were called "binary"; an XHTML page's <?xml encoding=...?> made lxml refuse it
+    from tests.conftest import FACTCHECK_HTML, FACTCHECK_JSON
+
+    p = tmp_path / "checks.json"
+    p.write_bytes(FACTCHECK_JSON.decode().encode("utf-16"))
+    assert import_factchecks(db, str(p))["added"] == 1
+    page = b'<?xml version="1.0" encoding="utf-8"?>\n' + FACTCHECK_HTML
+    assert records_from_html(page)[0]["claim"] == "The Golden Gate Bridge opened in 1941."

@@ -108,7 +108,51 @@ def test_eval_verification_command(tmp_path, nlp):
     assert out["numeric_claims"] == {"n": 2, "answered": 2, "right": 2, "precision_when_answering": 1.0}
     assert out["majority_baseline"]["accuracy"] == pytest.approx(1 / 3, abs=1e-3)
     assert "macro-F1" in CliRunner().invoke(cli, ["eval", "verification", str(data)]).output
+    # the headline is what a user sees: the shipped default settings, through the one verdict path
+    assert out["settings"] == {"stance_verdicts": "hint", "stance_model": True}
+    assert "shipped default" in out["method"] and out["headline"].startswith("what a user sees")
+    parts = out["components"]
+    assert parts["rules_only"]["accuracy"] == out["rules_only"]["accuracy"] == 1.0
+    assert parts["stance_only"]["accuracy"] == out["stance_only"]["accuracy"]
+    assert set(parts["rules_then_stance"]) >= {"what", "accuracy", "macro_f1", "per_label", "confusion"}
+    r = CliRunner().invoke(cli, ["eval", "verification", str(data), "--stance-verdicts", "suggest", "--json"])
+    other = json.loads(r.stdout)
+    assert other["settings"]["stance_verdicts"] == "suggest" and "not the shipped default" in other["headline"]
+    assert other["accuracy"] == other["components"]["rules_then_stance"]["accuracy"]
+    rules = json.loads(CliRunner().invoke(cli, ["eval", "verification", str(data), "--rules-only", "--json"]).stdout)
+    assert rules["stance_only"] is None and rules["components"]["stance_only"] is None and rules["accuracy"] == 1.0
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"claim": "x", "label": "MAYBE", "evidence": []}))
     r = CliRunner().invoke(cli, ["eval", "verification", str(bad)])
     assert r.exit_code == 1 and "labels outside" in r.output
+
+
+def test_one_verdict_path(embedder, nlp):
+    """`check` and `eval verification` share `suggest_for`: in the shipped "hint" mode the rules'
+    label stands and the model's reading goes into the reason; each component comes back on request."""
+    from claims.extract import Claim, _sentence_analysis
+    from claims.pipeline import suggest_for
+    from claims.stance import get_stance_model
+    from sources.search import Hit
+
+    stance = get_stance_model(embedder)
+    if stance is None:
+        pytest.skip("no stance model shipped")
+    texts = ["NATO has 31 members.", "The bridge is painted orange."]
+    claims = []
+    for t in texts:
+        f = _sentence_analysis(nlp(t)[:], 0)[3]
+        claims.append(Claim(t, t, 0, len(t), 0, len(t), 1.0, "claim", f.quantities, f.entities))
+    evidence = [[Hit(1, 1, "NATO", "nato.md", None, "NATO has 32 members today.", 0, 26, 1.0, None, None, None, None)],
+                [Hit(2, 2, "Golden Gate", "gg.md", None, "The Golden Gate Bridge is painted orange.", 0, 40, 1.0,
+                     None, None, None, None)]]
+    parts: dict = {}
+    hint = suggest_for(claims, evidence, nlp, stance=stance, components=parts)
+    assert [v.label for v in hint] == [v.label for v in parts["rules"]] == ["REFUTED", "NOT_ENOUGH_EVIDENCE"]
+    assert len(parts["stance"]) == 2 and all(v.method == "stance-model-v1" for v in parts["stance"])
+    suggested = suggest_for(claims, evidence, nlp, stance=stance, stance_mode="suggest")
+    assert suggested[0].label == "REFUTED" and suggested[1].label == parts["stance"][1].label
+    if parts["stance"][1].label != "NOT_ENOUGH_EVIDENCE":
+        assert "Stance model (a hint, not a verdict)" in hint[1].rationale
+    with pytest.raises(ValueError, match="stance_mode"):
+        suggest_for(claims, evidence, nlp, stance_mode="always")

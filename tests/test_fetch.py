@@ -49,8 +49,12 @@ def test_refused_connection():
         fetch_url(f"http://127.0.0.1:{port}/")
 
 
-def test_dns_failure():
-    with pytest.raises(SourceFetchError, match="resolve"):
+def test_dns_failure(monkeypatch):
+    def no_such_host(*args, **kwargs):  # a real lookup would leave this machine
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    with pytest.raises(SourceFetchError, match="cannot resolve host no-such-host.invalid"):
         fetch_url("http://no-such-host.invalid/page", timeout=5)
 
 
@@ -72,3 +76,59 @@ def test_malformed_html_still_gives_text(http_server):
 def test_latin1_page_decoded_by_its_charset(http_server):
     doc, _ = read_source(f"{http_server}/latin1.html")
     assert "Café Zürich" in doc.text
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for `localhost`; records Host and SNI."""
+    import http.server
+    import ssl
+    import subprocess
+    import threading
+
+    tmp = tmp_path_factory.mktemp("tls")
+    cert, key = tmp / "cert.pem", tmp / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    seen = {"host": [], "sni": []}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            seen["host"].append(self.headers["Host"])
+            body = b"<html><body><p>Served over TLS in 1937.</p></body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ctx.sni_callback = lambda sock, name, _: seen["sni"].append(name)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], cert, seen
+    server.shutdown()
+    server.server_close()
+
+
+def test_tls_keeps_the_host_name_for_sni_host_and_certificate(tls_server, monkeypatch):
+    """The socket goes to the vetted 127.0.0.1; TLS and HTTP still speak to `localhost`."""
+    import requests
+
+    port, cert, seen = tls_server
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1" if host == "localhost" else host,
+                                                                          *a, **k))
+    session = requests.Session()
+    session.verify = str(cert)
+    f = fetch_url(f"https://localhost:{port}/page.html", session=session)
+    assert b"1937" in f.body and seen["host"][-1] == f"localhost:{port}" and seen["sni"][-1] == "localhost"
+    with pytest.raises(SourceFetchError, match="TLS failed with 127.0.0.1"):   # the certificate is for localhost
+        fetch_url(f"https://127.0.0.1:{port}/page.html", session=session)

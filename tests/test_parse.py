@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from sources.errors import EmptyDocument, UnsupportedDocument
@@ -78,3 +80,114 @@ def test_read_path_errors(tmp_path):
 
 def test_normalize_text():
     assert normalize_text("a \r\nb\u00a0c\n\n\n\nd  ") == "a\nb c\n\nd"
+
+
+CRASHES = Path(__file__).parent / "data" / "crashes"
+UTF16_TEXT = "NATO has 32 members. The alliance was founded in 1949 in Washington."
+
+
+@pytest.mark.parametrize("body", [
+    UTF16_TEXT.encode("utf-16"),                       # with a BOM (little-endian here)
+    b"\xfe\xff" + UTF16_TEXT.encode("utf-16-be"),
+    UTF16_TEXT.encode("utf-16-le"),                    # no BOM: found by the NULs at odd offsets
+    UTF16_TEXT.encode("utf-16-be"),
+    ("Zürich " + UTF16_TEXT).encode("utf-16-le"),
+])
+def test_utf16_text_is_read_as_text(body, tmp_path):
+    # issue #12: UTF-16 text files were called "binary"
+    assert parse_document(body, origin="x", filename="x.txt").text == normalize_text(
+        body.decode("utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else
+                    "utf-16-le" if body[1] == 0 else "utf-16-be"))
+    p = tmp_path / "notes.txt"
+    p.write_bytes(body)
+    assert "founded in 1949" in read_path(p).text
+
+
+@pytest.mark.parametrize("body", [
+    b"\xff\xfe" + "北约有32个成员国。".encode("utf-16-le") + b"x",        # odd byte count after a BOM
+    b"\xff\xfe" + UTF16_TEXT.encode("utf-16-le") + b"x",
+    b"\xff\xfe" + "ab".encode("utf-16-le") + b"\x00\xd8" + "cd".encode("utf-16-le"),  # a lone surrogate
+])
+def test_broken_utf16_is_one_clear_error(body):
+    # issue #13 (6): an odd byte count after a UTF-16 BOM was a UnicodeDecodeError traceback
+    with pytest.raises(UnsupportedDocument, match="not valid UTF-16") as exc:
+        parse_document(body, origin="notes.txt", filename="notes.txt")
+    assert "\n" not in str(exc.value)
+
+
+def test_utf16_decoding_helpers():
+    from sources.parse import decode_text, looks_binary
+
+    assert not looks_binary(UTF16_TEXT.encode("utf-16-le"))
+    assert decode_text(UTF16_TEXT.encode("utf-16-be"), None, "x") == UTF16_TEXT
+    assert looks_binary(bytes(range(256)) * 4)
+    assert looks_binary(b"".join(i.to_bytes(2, "little") for i in range(0, 30)) * 50)  # small 16-bit integers
+
+
+@pytest.mark.parametrize("path", sorted(CRASHES.glob("pdf-*.pdf")), ids=lambda p: p.stem)
+def test_damaged_pdfs_are_read_or_one_clear_error(path):
+    # issue #13 (6): damaged PDFs found by fuzzing raised pypdf's own exceptions and generic ones
+    if "-parse-" in path.name:  # our own crash: a /Title that is a number; the text is still there
+        assert "NATO has 32 members" in parse_document(path.read_bytes(), origin=path.name, filename=path.name).text
+        return
+    with pytest.raises((UnsupportedDocument, EmptyDocument)) as exc:
+        parse_document(path.read_bytes(), origin=path.name, filename=path.name)
+    assert "\n" not in str(exc.value)
+
+
+def test_a_damaged_pdf_does_not_stop_the_good_file(tmp_path, embedder):
+    # issue #13 (6): `sources add a.md b.pdf` with a crashing b.pdf stopped a.md too;
+    # issue #12: a broken UTF-16 file is one clear line too
+    from click.testing import CliRunner
+
+    from claims.cli import cli
+    from claims.store import open_db
+    from sources.store import list_sources
+
+    good = tmp_path / "a.md"
+    good.write_text("# NATO\n\nNATO has 32 members.\n")
+    bad = tmp_path / "b.pdf"
+    bad.write_bytes((CRASHES / "pdf-TypeError-reader-1185.pdf").read_bytes())
+    odd = tmp_path / "c.txt"
+    odd.write_bytes(b"\xff\xfe" + UTF16_TEXT.encode("utf-16-le") + b"x")
+    db_path = tmp_path / "f.db"
+    r = CliRunner().invoke(cli, ["--db", str(db_path), "sources", "add", str(good), str(bad), str(odd)])
+    assert r.exit_code == 1, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    errors = [line for line in r.stderr.split("\n") if line.startswith("Error: ")]
+    assert len(errors) == 2 and "b.pdf" in errors[0] and "c.txt is not valid UTF-16" in errors[1], r.stderr
+    assert [s["title"] for s in list_sources(open_db(db_path))] == ["NATO"]
+
+
+def test_a_damaged_pdf_is_one_line_on_the_real_command_line(tmp_path):
+    # pypdf logged every flaw to stderr (once with a logging traceback of its own) before our line
+    import subprocess
+    import sys
+
+    bad = tmp_path / "b.pdf"
+    bad.write_bytes((CRASHES / "pdf-TypeError-reader-1185.pdf").read_bytes())
+    r = subprocess.run([sys.executable, "-m", "claims.cli", "--db", str(tmp_path / "f.db"), "sources", "add",
+                        str(bad)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.strip().split("\n") == [f"Error: cannot read PDF {bad}: damaged or unsupported (pypdf: TypeError)"]
+
+
+def test_pdf_page_and_time_limits(monkeypatch):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    import sources.parse
+
+    w = PdfWriter()
+    for text in ("NATO has 32 members.", "It was founded in 1949."):
+        w.append(PdfReader(io.BytesIO(_pdf(text))))
+    buf = io.BytesIO()
+    w.write(buf)
+    monkeypatch.setattr(sources.parse, "MAX_PDF_PAGES", 1)
+    with pytest.raises(UnsupportedDocument, match="2 pages, over the 1-page limit"):
+        parse_document(buf.getvalue(), origin="two.pdf", filename="two.pdf")
+    monkeypatch.setattr(sources.parse, "MAX_PDF_PAGES", 5000)
+    monkeypatch.setattr(sources.parse, "MAX_PDF_SECONDS", 0.0)
+    with pytest.raises(UnsupportedDocument, match="still not done after 0 s"):
+        parse_document(buf.getvalue(), origin="two.pdf", filename="two.pdf")

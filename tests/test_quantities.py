@@ -160,3 +160,25 @@ def test_numeric_ranges(text, kind, low, high):
 @pytest.mark.parametrize("text", ["COVID-19 patients", "the G7 summit", "SARS-CoV-2 infections"])
 def test_numbers_inside_names_are_not_quantities(text):
     assert parse_quantities(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "² October 2024", "on ³ March 1999 it was 2²", "October ¹, 2024", "₂ October 2024", "the ²nd of May",
+    "① October 2024", "between ² and 5 members", "from ² October 2024 to 2025", "¼ of the members",
+    "١٢ October ٢٠٢٤", "１２ October ２０２４",
+])
+def test_unicode_digits_never_raise(text):
+    # issue #13 (6): one superscript in a source passage crashed every check that retrieved it
+    for q in parse_quantities(text):
+        assert text[q.start:q.end] == q.text
+
+
+def test_superscript_footnote_mark_is_not_a_day():
+    [q] = parse_quantities("² October 2024")
+    assert (q.kind, q.date, q.precision) == ("date", "2024-10-01", "month")
+
+
+@pytest.mark.parametrize("text", ["signed on 1 October 2024 –", "It ended on 5 May 2021 -", "2024-03-07-"])
+def test_a_date_then_a_dash_at_the_end(text):
+    # found by tests/test_fuzz.py: a date range with no second end raised IndexError
+    assert [q.kind for q in parse_quantities(text)] == ["date"]
