@@ -23,7 +23,8 @@ demo: $(STAMP)
 
 run: demo
 	$(BIN)/streamlit run app.py --server.port 8501 --server.address localhost \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false \
+		--server.fileWatcherType none
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -rs

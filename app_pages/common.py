@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 import streamlit as st
 
 from claims.store import VERDICTS, open_db
+from sources.errors import SourceError
 
 VERDICT_COLOURS = {
     "SUPPORTED": "#c8ecc9", "REFUTED": "#f7c5c0", "NOT_ENOUGH_EVIDENCE": "#e4e4e4", "CONFLICTING": "#fbe3a6",
@@ -26,8 +27,13 @@ def db_path() -> str:
 
 
 def get_db():
-    """A fresh connection for this script run."""
-    return open_db(db_path())
+    """A fresh connection for this script run; a database that cannot be used (damaged, newer,
+    not SQLite, busy) is one line on the page, which then stops."""
+    try:
+        return open_db(db_path())
+    except SourceError as exc:
+        st.error(md_text(str(exc)))
+        st.stop()
 
 
 @st.cache_resource(show_spinner="Loading the embedding model…")

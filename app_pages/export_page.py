@@ -6,9 +6,9 @@ import streamlit as st
 
 from app_pages.common import get_db, md_text, reviewer_box
 from claims.claimreview import write_claimreview
-from claims.errors import InvalidReview
 from claims.export import write_csv
-from claims.store import SETTINGS, export_rows, get_settings, list_articles, set_setting
+from claims.store import OPERATOR_SETTINGS, SETTINGS, export_rows, get_settings, list_articles, set_setting
+from sources.errors import SourceError
 
 st.title("Export")
 reviewer_box()
@@ -33,12 +33,14 @@ st.subheader("ClaimReview (schema.org JSON-LD)")
 settings = get_settings(db)
 with st.expander("Publishing organisation and team settings", expanded=not settings["review_url"]):
     for key, (_, help_text) in SETTINGS.items():
-        value = st.text_input(help_text.capitalize(), value=settings[key], key=f"setting_{key}")
+        if key in OPERATOR_SETTINGS:  # who may reach the intranet is the operator's call (CLI), not a user's
+            continue
+        value = st.text_input(help_text[:1].upper() + help_text[1:], value=settings[key], key=f"setting_{key}")
         if value != settings[key]:
             try:
                 set_setting(db, key, value)
                 settings[key] = value
-            except InvalidReview as exc:
+            except SourceError as exc:
                 st.error(md_text(str(exc)))
 buf = io.StringIO()
 m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)

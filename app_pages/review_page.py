@@ -196,13 +196,16 @@ for mt in matches:
 evidence = claim_evidence(db, cid)
 cited = claim["suggested_passage_id"]
 last = claim_reviews(db, cid)
-marked_before = set(json.loads(last[-1]["passage_ids"])) if last else ({cited} if cited is not None else set())
+# a passage is pre-ticked only when a verdict rests on it: a NOT_ENOUGH_EVIDENCE suggestion's
+# "closest" passage is not evidence, and a tick a reviewer does not notice is saved as theirs
+rests_on = cited is not None and claim["suggested_verdict"] not in (None, "NOT_ENOUGH_EVIDENCE")
+marked_before = set(json.loads(last[-1]["passage_ids"])) if last else ({cited} if rests_on else set())
 st.subheader("Evidence")
 if not evidence:
     st.write("No passages found in the library. Search below with your own words.")
 for e in evidence:
     pid = e["passage_id"]
-    note = " · cited by the suggestion" if pid == cited else ""
+    note = (" · cited by the suggestion" if rests_on else " · the suggestion's closest passage") if pid == cited else ""
     note += f" · added by {md_text(e['added_by'])}" if e.get("added_by") else ""
     with st.expander(f"#{e['rank']} {md_text(e['source_title'])} — score {e['score']:.3f}{note}",
                      expanded=e["rank"] <= 2 or pid == cited or bool(e.get("added_by"))):
@@ -249,11 +252,16 @@ def save_review(claim_id):
     pressed = [v for v in VERDICTS if ss.get(f"verdict_{claim_id}_{v}") is True]
     verdict = pressed[-1] if pressed else ss.choice.get(claim_id) or shown["verdict"]
     marked = [pid for pid in shown["passages"] if ss.get(f"ev_{claim_id}_{pid}")]
+    note = ss.get(f"note_{claim_id}", "")
+    if ss.get("last_saved") == (claim_id, verdict, note, tuple(marked)):
+        ss.review_error = (f"Not saved again: claim {claim_id} already has this verdict and note from you "
+                           "(change something to add another review).")
+        return
     t0 = time.perf_counter()
     try:
         conn = get_db()
         try:
-            add_review(conn, claim_id, verdict, name, note=ss.get(f"note_{claim_id}", ""), passage_ids=marked)
+            add_review(conn, claim_id, verdict, name, note=note, passage_ids=marked)
         finally:
             conn.close()
     except (SourceError, sqlite3.Error) as exc:
@@ -265,8 +273,13 @@ def save_review(claim_id):
     ss["focus_id"] = shown["next"]
     ss.queue_pos = shown["pos"] + (shown["next"] is not None)
     ss.pop("queue_claim", None)
+    ss.last_saved = (claim_id, verdict, note, tuple(marked))
     ss.flash = f"Saved {verdict} for claim {claim_id}."
-    ss.save_started = t0
+    if shown["next"] is None:  # the last claim stays on screen: say so, and start its form afresh
+        ss.pop(f"note_{claim_id}", None)
+        ss.flash += " That was the last claim in this queue: change the filters or go back to review more."
+    else:
+        ss.save_started = t0
 
 
 with st.container(key=f"review_{cid}"):  # the element the browser tests read the claim id from

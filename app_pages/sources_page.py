@@ -54,16 +54,23 @@ for r in rows:
     cols[1].write(f"{r['passages']} passages  \nadded {r['fetched_at'][:16].replace('T', ' ')}")
     cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
     if cred != r["credibility"]:
-        set_credibility(db, r["id"], cred)
+        try:
+            set_credibility(db, r["id"], cred)
+        except SourceError as exc:
+            st.error(md_text(str(exc)))
     if cols[3].button("Remove", key=f"rm_{r['id']}"):
         st.session_state.confirm_remove = r["id"]
     if st.session_state.get("confirm_remove") == r["id"]:
         st.warning(f"Remove “{md_text(r['title'])}” with its {r['passages']} passages?")
         yes, no = st.columns(2)
         if yes.button("Yes, remove", key=f"rm_yes_{r['id']}"):
-            remove_source(db, r["id"])
-            st.session_state.pop("confirm_remove", None)
-            st.rerun()
+            try:
+                remove_source(db, r["id"])
+            except SourceError as exc:
+                st.error(md_text(str(exc)))
+            else:
+                st.session_state.pop("confirm_remove", None)
+                st.rerun()
         if no.button("Cancel", key=f"rm_no_{r['id']}"):
             st.session_state.pop("confirm_remove", None)
             st.rerun()

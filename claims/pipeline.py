@@ -20,7 +20,7 @@ __all__ = ["CheckResult", "check_article", "result_json", "suggest_for", "STANCE
 Progress = Callable[[str, float], None]
 # Longer texts are refused in one line rather than tying up a worker for many minutes (and
 # spaCy's own limit is 1,000,000 characters); bench/RESULTS.md has the time per 100,000.
-MAX_ARTICLE_CHARS = 200_000
+MAX_ARTICLE_CHARS = 100_000
 STANCE_MODES = ("hint", "suggest")  # the values of the `stance_verdicts` setting
 
 
@@ -63,8 +63,14 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     facts = analyze_passages([{"passage_id": h.passage_id, "source_id": h.source_id,
                                "source_title": h.source_title, "text": h.text, "credibility": h.credibility}
                               for h in unique.values()], nlp, warnings)
-    rules = [suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
-             for c, hits in zip(claims, evidence)]
+    # the same claim text with the same evidence is judged once (an article pasted twice, a quote repeated)
+    judged: dict[tuple, Verdict] = {}
+    rules = []
+    for c, hits in zip(claims, evidence):
+        key = (c.text, tuple(h.passage_id for h in hits))
+        if key not in judged:
+            judged[key] = suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
+        rules.append(judged[key])
     if components is not None:
         components.update(rules=list(rules), stance=None)
     if stance is None:
@@ -72,14 +78,15 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     # the model reads only where the rules are silent, unless every component is asked for
     need = [i for i, v in enumerate(rules)
             if evidence[i] and (components is not None or v.label == "NOT_ENOUGH_EVIDENCE")]
-    pairs = [(claims[i].text, h.text) for i in need for h in evidence[i]]
-    probs = stance.predict(pairs)
-    readings: list[Verdict | None] = [None] * len(claims)
-    k = 0
+    pairs: dict[tuple[str, str], int] = {}
     for i in need:
-        n = len(evidence[i])
-        readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[k:k + n], stance.decision)
-        k += n
+        for h in evidence[i]:
+            pairs.setdefault((claims[i].text, h.text), len(pairs))
+    probs = stance.predict(list(pairs))  # each distinct (claim, passage) pair once
+    readings: list[Verdict | None] = [None] * len(claims)
+    for i in need:
+        rows = [pairs[claims[i].text, h.text] for h in evidence[i]]
+        readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[rows], stance.decision)
     if components is not None:
         components["stance"] = [r if r is not None else aggregate_stance([], [], stance.decision) for r in readings]
     return [combine(v, r, mode) if r is not None else v for v, r in zip(rules, readings)]
@@ -92,7 +99,7 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     transaction, after everything is computed: a check stopped half-way stores nothing)."""
     if len(doc.text) > MAX_ARTICLE_CHARS:
         raise ArticleTooLong(f"the article is {len(doc.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,} "
-                             "(about 70 pages): check it in parts")
+                             "(about 35 pages): check it in parts")
     say = progress or (lambda stage, frac: None)
     nlp = nlp or get_nlp()
     timings: dict[str, float] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import sqlite3
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Iterable, Iterator, Sequence
 import sqlite_utils
 
 from claims.errors import InvalidReview, UnknownClaim
-from sources.errors import DatabaseError
+from sources.errors import DatabaseDamaged, DatabaseError
 from sources import store as source_store
 from sources.store import now_iso
 
@@ -19,7 +20,7 @@ __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "clai
            "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
            "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
            "claim_matches", "confirm_match", "confirmed_links", "matching_signature", "matching_corpus",
-           "matching_keyword_search", "restore"]
+           "matching_keyword_search", "restore", "OPERATOR_SETTINGS"]
 
 VERDICTS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE", "CONFLICTING")
 
@@ -120,6 +121,8 @@ def m005_matching(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching]
 
+# settings only the operator changes, through the CLI (the app does not show them)
+OPERATOR_SETTINGS = ("fetch_allow_networks",)
 SETTINGS = {
     "org_name": ("Unnamed fact-checking team", "the publishing organisation: ClaimReview author"),
     "org_url": ("", "the organisation's home page"),
@@ -149,6 +152,15 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
         raise InvalidReview(f"stance_verdicts is 'hint' or 'suggest', not {value!r}")
     if key == "rerank_evidence" and value not in ("on", "off"):
         raise InvalidReview(f"rerank_evidence is 'on' or 'off', not {value!r}")
+    if key == "fetch_allow_networks":
+        from sources.fetch import allowed_networks
+
+        for net in allowed_networks(value, environment=False):
+            if net.prefixlen == 0 or net.is_link_local or (net.version == 4 and net.overlaps(
+                    ipaddress.ip_network("169.254.0.0/16"))):
+                raise InvalidReview(f"fetch_allow_networks may not include {net}: name the intranet networks "
+                                    "(for everything, or link-local and metadata addresses, use the "
+                                    "FACTCHECK_ALLOW_NETWORKS environment variable)")
     if key.startswith("match_"):
         try:
             ok = 0.0 <= float(value) <= 1.0
@@ -279,23 +291,26 @@ def restore(path: str | Path, src: str | Path, force: bool = False) -> str | Non
     path = Path(path)
     try:
         db = open_db(path)
-    except DatabaseError as exc:
-        if not force or "damaged" not in str(exc):
+    except DatabaseDamaged:
+        if not force:
             raise
         conn = sqlite3.connect(str(path), timeout=source_store.BUSY_TIMEOUT_S)
         try:
-            source_store.restore(conn, src)
+            source_store.restore(conn, src, guard=False)
         finally:
             conn.close()
         open_db(path).close()
         return None
+    stamp = now_iso().replace(":", "").replace("+0000", "Z")
+    kept = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix or '.db'}")
     try:
-        stamp = now_iso().replace(":", "").replace("+0000", "Z")
-        kept = path.with_name(f"{path.stem}.before-restore-{stamp}{path.suffix or '.db'}")
-        source_store.backup(db, kept)
-        source_store.restore(db.conn, src)
+        source_store.restore(db.conn, src, before=lambda: source_store.backup(db, kept))
         for namespace, steps in namespaces.items():
             source_store.migrate(db, namespace, steps)
+    except DatabaseError as exc:
+        if kept.exists():
+            raise DatabaseError(f"{exc} (the content from before is kept in {kept})") from None
+        raise
     finally:
         db.close()
     return str(kept)

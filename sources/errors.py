@@ -28,3 +28,15 @@ class DatabaseError(SourceError):
 
 class DatabaseBusy(DatabaseError):
     """Another process held the database's write lock longer than we wait; nothing was saved."""
+
+
+class AlreadyStored(SourceError):
+    """A source with the same content is already in the library."""
+
+    def __init__(self, source_id: int, title: str):
+        super().__init__(f"already in the library as source {source_id} ({title}); nothing added")
+        self.source_id, self.title = source_id, title
+
+
+class DatabaseDamaged(DatabaseError):
+    """SQLite's integrity check found damage in the database file; nothing was written to it."""

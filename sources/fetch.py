@@ -109,10 +109,12 @@ def address_problem(ip: Address) -> str | None:
     return None
 
 
-def allowed_networks(allow: str | Iterable[str] | None = None) -> list[Network]:
-    """The networks in `allow` (comma-separated CIDR, or a list) plus those in FACTCHECK_ALLOW_NETWORKS."""
+def allowed_networks(allow: str | Iterable[str] | None = None, environment: bool = True) -> list[Network]:
+    """The networks in `allow` (comma-separated CIDR, or a list) plus, with `environment`, those in
+    FACTCHECK_ALLOW_NETWORKS."""
     nets = []
-    for where, value in (("the fetch_allow_networks setting", allow), (ALLOW_ENV, os.environ.get(ALLOW_ENV))):
+    for where, value in (("the fetch_allow_networks setting", allow),
+                         (ALLOW_ENV, os.environ.get(ALLOW_ENV) if environment else None)):
         items = value.split(",") if isinstance(value, str) else list(value or ())
         for item in (str(i).strip() for i in items):
             if not item:
@@ -290,7 +292,11 @@ class _PinnedHTTPConnection(_PinnedConnection, HTTPConnection):
 
 
 class _PinnedHTTPSConnection(_PinnedConnection, HTTPSConnection):
-    pass
+    def connect(self) -> None:
+        super().connect()
+        # the TLS socket replaces the raw one (detached, so shutting that wakes nothing): the
+        # watchdog must shut this one for the deadline to hold over https
+        self._exchange._register(self.sock)
 
 
 class _PinnedHTTPPool(urllib3.HTTPConnectionPool):

@@ -13,7 +13,7 @@ import sqlite_utils
 
 from sources import ann, store
 from sources.chunk import chunk_passages
-from sources.errors import EmptyDocument, SourceError, SourceFetchError
+from sources.errors import AlreadyStored, EmptyDocument, SourceError, SourceFetchError
 from sources.fetch import fetch_url, is_url
 from sources.parse import Document, parse_document, read_path
 
@@ -131,9 +131,13 @@ def add_documents(db: sqlite_utils.Database, docs: list[tuple[Document, str | No
         keyed = [(s.start, s.end, s.text, store.content_hash(embedding_text(doc.title, s.text))) for s in spans]
         hashes = {k[3] for k in keyed}
         mine = {h: v for h, v in vectors.items() if h in hashes}
-        source_id = store.insert_source(
-            db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
-            passages=keyed, model_id=embedder.model_id, vectors=mine, credibility=credibility)
+        try:
+            source_id = store.insert_source(
+                db, title=doc.title, origin=doc.origin, url=url, kind=doc.kind, text=doc.text, digest=digest,
+                passages=keyed, model_id=embedder.model_id, vectors=mine, credibility=credibility)
+        except AlreadyStored as exc:  # someone else added the same content while this was embedded
+            results.append(AddResult(exc.source_id, exc.title, doc.origin, False, 0, 0, str(exc)))
+            continue
         results.append(AddResult(source_id, doc.title, doc.origin, True, len(spans), len(mine),
                                  f"added source {source_id} ({doc.title}): {len(spans)} passages, "
                                  f"{len(mine)} embedded"))

@@ -11,6 +11,8 @@ import hashlib
 import os
 import random
 import secrets
+import shutil
+import tempfile
 import sqlite3
 import time
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import numpy as np
 import sqlite_utils
 
-from sources.errors import DatabaseBusy, DatabaseError
+from sources.errors import AlreadyStored, DatabaseBusy, DatabaseDamaged, DatabaseError
 
 __all__ = [
     "open_db", "migrate", "write", "describe", "check_schema", "backup", "restore", "check_backup", "library_epoch", "content_hash", "now_iso", "library_version", "insert_source",
@@ -46,7 +48,7 @@ LOCK_WAIT_S = 30.0
 # Up to this size the whole file is checked on first open (about 2 s for 430 MB here); above
 # it, everything but the passage, vector and keyword-index tables (bench/RESULTS.md).
 FULL_CHECK_BYTES = 256 * 1024 * 1024
-_CHECKED: set[tuple[int, int]] = set()
+_CHECKED: set[tuple[int, int, int, int]] = set()
 
 
 def open_db(path: str | Path, migrations: dict[str, Sequence[Migration]] | None = None,
@@ -94,23 +96,27 @@ def open_db(path: str | Path, migrations: dict[str, Sequence[Migration]] | None 
     return db
 
 
-_READINGS = (
-    (("database or disk is full",), "the disk is full (nothing was saved; free some space and try again)"),
-    (("readonly", "read-only"), "the database is read-only (nothing was saved)"),
-    (("locked", "busy"), "the database is busy: another process held its write lock too long (nothing was saved; "
-                         "try again)"),
-    (("malformed", "corrupt"), "the database file is damaged (restore it from a backup: factcheck restore BACKUP)"),
-    (("disk I/O error", "unable to open"), "the database file cannot be read or written (disk I/O error)"),
-)
+_READINGS = {
+    13: "the disk is full (nothing was saved; free some space and try again)",           # SQLITE_FULL
+    8: "the database is read-only (nothing was saved)",                                   # SQLITE_READONLY
+    5: "the database is busy: another process held its write lock too long (nothing was saved; try again)",
+    11: "the database file is damaged (restore it from a backup: factcheck restore BACKUP)",  # SQLITE_CORRUPT
+    26: "the file is not a SQLite database",                                              # SQLITE_NOTADB
+    10: "the database file cannot be read or written (disk I/O error)",                   # SQLITE_IOERR
+    14: "the database file cannot be opened (check the folder and its permissions)",      # SQLITE_CANTOPEN
+}
+SQLITE_BUSY = 5
+
+
+def _code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF   # primary code (extended codes carry more bits)
 
 
 def describe(exc: sqlite3.Error) -> str | None:
-    """A one-line reading of an SQLite error a user can act on, or None for one that is a bug."""
-    text = str(exc)
-    for needles, reading in _READINGS:
-        if any(n in text for n in needles):
-            return reading
-    return None
+    """A one-line reading of an SQLite error a user can act on (a full disk, a busy or read-only
+    or damaged file), or None for one that is a bug in this program."""
+    return _READINGS.get(_code(exc))
 
 
 def check_schema(db: sqlite_utils.Database, namespaces: dict[str, Sequence[Migration]]) -> None:
@@ -130,7 +136,10 @@ def _quick_check(db: sqlite_utils.Database, p: Path) -> None:
         st = p.stat()
     except OSError:
         return
-    key = (st.st_dev, st.st_ino)
+    # a file copied over this one keeps its inode (and a new file may get the old one back), so its
+    # size and modification time are part of the key; in WAL mode the main file only changes at
+    # checkpoints, so re-checks stay rare
+    key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
     if key in _CHECKED or not st.st_size:
         return
     tables = None
@@ -140,7 +149,7 @@ def _quick_check(db: sqlite_utils.Database, p: Path) -> None:
             "and name not like 'passages_fts%' and sql not like 'create virtual%'")]
     problem = damage(db.conn, tables)
     if problem:
-        raise DatabaseError(f"{p} is damaged ({problem}); nothing was written. Restore it from a backup "
+        raise DatabaseDamaged(f"{p} is damaged ({problem}); nothing was written. Restore it from a backup "
                             "(factcheck restore BACKUP) or copy out what is readable with the sqlite3 shell's .recover")
     _CHECKED.add(key)
 
@@ -175,6 +184,10 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     while True:
         try:
             conn.execute("BEGIN IMMEDIATE")
+            if _restoring(conn):
+                conn.execute("ROLLBACK")
+                raise DatabaseBusy("a restore of this database is under way (nothing was saved; try again "
+                                   "in a moment)")
             break
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
@@ -193,9 +206,28 @@ def write(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
 
 
+def _restoring(conn: sqlite3.Connection) -> bool:
+    """True while another live process restores this database (see `restore`)."""
+    try:
+        row = conn.execute("select value from meta where key = 'restore_by'").fetchone()
+    except sqlite3.OperationalError:   # no meta table yet: a database being created
+        return False
+    if not row or not row[0]:
+        return False
+    pid = int(row[0]) if str(row[0]).isdecimal() else 0
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, ValueError, OverflowError):
+        return False                   # the restoring process died: the mark is stale
+    except PermissionError:
+        pass
+    return True
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
-    text = str(exc)
-    return "locked" in text or "busy" in text
+    return _code(exc) == SQLITE_BUSY
 
 
 def migrate(db: sqlite_utils.Database, namespace: str, migrations: Sequence[Migration]) -> list[str]:
@@ -341,8 +373,12 @@ def insert_source(db: sqlite_utils.Database, *, title: str, origin: str, url: st
                   text: str, digest: str, passages: Sequence[tuple[int, int, str, str]],
                   model_id: str, vectors: dict[str, np.ndarray], credibility: float = 1.0) -> int:
     """Store a source, its passages (start, end, text, hash of the text that was embedded for it)
-    and any new vectors in one transaction; return its id."""
+    and any new vectors in one transaction; return its id. `AlreadyStored` when a source with the
+    same content is there (another process may have added it since the caller looked)."""
     with write(db):
+        existing = find_source_by_hash(db, digest)
+        if existing:
+            raise AlreadyStored(existing["id"], existing["title"])
         cur = db.execute(
             "insert into sources (title, origin, url, kind, fetched_at, content_hash, text, credibility) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -595,26 +631,58 @@ def check_backup(src: str | Path, namespaces: dict[str, Sequence[Migration]]) ->
         source.close()
 
 
-def restore(dest: sqlite3.Connection, src: str | Path) -> None:
+def restore(dest: sqlite3.Connection, src: str | Path, before: Callable[[], None] | None = None,
+            guard: bool = True) -> None:
     """Replace the whole content of the database behind `dest` with the backup file `src`
     (check it with `check_backup` first), through SQLite's backup API: other connections see the
-    restored library on their next read. Caches are told the library changed (version, epoch)."""
+    restored library on their next read.
+
+    The backup is first copied to a temporary file that gets the live database's page size and
+    a new library version and epoch (so caches and indexes built before are rebuilt), then that
+    copy goes in in one step: content and markers switch together. From the moment `restore`
+    starts, other processes' writes are refused ("a restore is under way") so nothing they save
+    can fall between `before` (e.g. a safety copy of the current content) and the switch."""
     src = Path(src)
+    live = sqlite_utils.Database(dest)
+    tmp = Path(tempfile.mkdtemp(prefix="factcheck-restore-")) / "restore.db"
     try:
-        before = int((dest.execute("select value from meta where key = 'library_version'").fetchone() or [0])[0])
-    except sqlite3.Error:
-        before = 0
-    try:
-        source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+        if guard:  # (`guard` False: a damaged database, which cannot take the mark)
+            with write(live):
+                live.execute("insert into meta (key, value) values ('restore_by', ?) "
+                             "on conflict(key) do update set value = excluded.value", [str(os.getpid())])
         try:
-            source.backup(dest)
-        finally:
-            source.close()
-        db = sqlite_utils.Database(dest)
-        with write(db):
-            db.execute("update meta set value = ? where key = 'library_version'",
-                       [str(max(before, library_version(db)) + 1)])
-            db.execute("insert into meta (key, value) values ('library_epoch', ?) "
-                       "on conflict(key) do update set value = excluded.value", [secrets.token_hex(8)])
+            if before:
+                before()
+            try:
+                version = library_version(live)
+            except sqlite3.DatabaseError:
+                version = 0
+            page_size = dest.execute("pragma page_size").fetchone()[0]
+            source = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
+            copy = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                source.backup(copy)
+                copy.execute("pragma journal_mode = delete")
+                if copy.execute("pragma page_size").fetchone()[0] != page_size:
+                    copy.execute(f"pragma page_size = {int(page_size)}")
+                    copy.execute("vacuum")
+                restored = int((copy.execute("select value from meta where key = 'library_version'").fetchone()
+                                or [0])[0])
+                copy.execute("update meta set value = ? where key = 'library_version'",
+                             [str(max(version, restored) + 1)])
+                copy.execute("insert into meta (key, value) values ('library_epoch', ?) "
+                             "on conflict(key) do update set value = excluded.value", [secrets.token_hex(8)])
+                copy.execute("delete from meta where key = 'restore_by'")
+            finally:
+                source.close()
+            copy.backup(dest)
+            copy.close()
+        except BaseException:
+            if guard:
+                with write(live):
+                    live.execute("delete from meta where key = 'restore_by'")
+            raise
     except sqlite3.Error as exc:
-        raise DatabaseError(f"restore from {src} failed: {describe(exc) or exc}") from None
+        raise DatabaseError(f"restore from {src} failed: {describe(exc) or exc}; nothing was restored") from None
+    finally:
+        shutil.rmtree(tmp.parent, ignore_errors=True)

@@ -269,3 +269,40 @@ def test_review_keeps_the_claim_on_screen_when_others_reshape_the_queue(app_db):
     at.run()
     assert shown_claim(at) == ids[1]
     assert any("Claim 1 of 3 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+
+
+def test_review_last_claim_says_so_and_is_not_saved_twice(app_db):
+    """Save and next on the last claim: the page says it was the last one and clears the note; a
+    second press of the same save (nothing changed) is refused, not stored as a duplicate."""
+    db = open_db(app_db)
+    article_id, ids = fill(db, 2)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    button(at, "Next").click().run()
+    assert shown_claim(at) == ids[-1]
+    at.text_area(key=f"note_{ids[-1]}").set_value("checked twice").run()
+    button(at, "Save and next").click().run()
+    assert not at.exception and "last claim" in at.success[0].value
+    assert at.text_area(key=f"note_{ids[-1]}").value == ""
+    at.text_area(key=f"note_{ids[-1]}").set_value("checked twice").run()
+    button(at, "Save and next").click().run()
+    assert len(at.error) == 1 and "Not saved again" in at.error[0].value
+    assert [r["note"] for r in claim_reviews(db, ids[-1])] == ["checked twice"]
+
+
+def test_review_does_not_pretick_a_passage_no_verdict_rests_on(app_db):
+    """The passage a SUPPORTED suggestion rests on is pre-ticked; a NOT_ENOUGH_EVIDENCE suggestion's
+    closest passage is not (a tick nobody noticed would be saved as the reviewer's evidence)."""
+    db = open_db(app_db)
+    article_id, ids = fill(db, 2)
+    for cid, verdict in zip(ids, ("SUPPORTED", "NOT_ENOUGH_EVIDENCE")):
+        db.execute("insert into evidence (claim_id, rank, passage_id, source_id, score, text, source_title, source) "
+                   "values (?, 1, ?, 1, 0.5, 'The records list bridges.', 'Records', 'records.txt')", [cid, 100 + cid])
+        db.execute("update suggestions set verdict = ?, passage_id = ? where claim_id = ?", [verdict, 100 + cid, cid])
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    assert shown_claim(at) == ids[0]
+    assert any(c.value for c in at.checkbox if c.key.startswith(f"ev_{ids[0]}_"))
+    button(at, "Next").click().run()
+    assert shown_claim(at) == ids[1]
+    assert not any(c.value for c in at.checkbox if c.key.startswith(f"ev_{ids[1]}_"))
+    button(at, "Save and next").click().run()
+    assert claim_reviews(db, ids[1])[-1]["passage_ids"] == "[]"

@@ -163,9 +163,19 @@ def test_note_typed_and_saved_with_alt_enter_is_stored(demo_server, browser):
     try:
         cid, verdict, saved_cid = save_review(page, "REFUTED", "typed, then Alt+Enter", keyboard=True)
         assert (verdict, saved_cid) == ("REFUTED", cid)
+        # and straight from typing to Alt+Enter, no other shortcut in between (nothing else sends the note)
+        settle(page)
+        second = shown_claim(page)
+        page.get_by_label("Note").click()
+        page.keyboard.type("typed and saved at once")
+        page.keyboard.press("Alt+Enter")
+        page.get_by_text(SAVED).first.wait_for(timeout=15_000)
+        settle(page)
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("select claim_id, verdict, note from reviews where reviewer = 'note-typist'").fetchall()
-        assert rows == [(cid, "REFUTED", "typed, then Alt+Enter")]
+            rows = conn.execute("select claim_id, verdict, note from reviews where reviewer = 'note-typist' "
+                                "order by id").fetchall()
+        assert rows[0] == (cid, "REFUTED", "typed, then Alt+Enter")
+        assert len(rows) == 2 and (rows[1][0], rows[1][2]) == (second, "typed and saved at once")
     except Exception:
         page.screenshot(path=str(tmp / "note_failure.png"), full_page=True)
         raise

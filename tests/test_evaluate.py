@@ -156,3 +156,36 @@ def test_one_verdict_path(embedder, nlp):
         assert "Stance model (a hint, not a verdict)" in hint[1].rationale
     with pytest.raises(ValueError, match="stance_mode"):
         suggest_for(claims, evidence, nlp, stance_mode="always")
+
+
+def test_identical_claims_are_judged_once(embedder, nlp):
+    """An article pasted twice: the stance model reads each distinct (claim, passage) pair once,
+    and every copy of the claim gets the same suggestion."""
+    from claims.extract import Claim, _sentence_analysis
+    from claims.pipeline import suggest_for
+    from claims.stance import get_stance_model
+    from sources.search import Hit
+
+    model = get_stance_model(embedder)
+    if model is None:
+        pytest.skip("no stance model shipped")
+
+    class Counting:
+        decision = model.decision
+
+        def __init__(self):
+            self.pairs = []
+
+        def predict(self, pairs):
+            self.pairs += list(pairs)
+            return model.predict(pairs)
+
+    t = "The bridge is painted orange."
+    f = _sentence_analysis(nlp(t)[:], 0)[3]
+    claims = [Claim(t, t, 0, len(t), 0, len(t), 1.0, "claim", f.quantities, f.entities) for _ in range(5)]
+    hits = [Hit(i, 1, "Golden Gate", "gg.md", None, text, 0, len(text), 1.0, None, None, None, None)
+            for i, text in enumerate(["The Golden Gate Bridge is painted orange.", "It opened in 1937."], start=1)]
+    counting = Counting()
+    verdicts = suggest_for(claims, [hits] * 5, nlp, stance=counting, stance_mode="suggest")
+    assert len(counting.pairs) == 2
+    assert len({(v.label, v.confidence, v.rationale) for v in verdicts}) == 1

@@ -1,6 +1,7 @@
 """URL fetching against a real HTTP server on 127.0.0.1."""
 
 import socket
+import time
 
 import pytest
 
@@ -99,6 +100,19 @@ def tls_server(tmp_path_factory):
 
         def do_GET(self):
             seen["host"].append(self.headers["Host"])
+            if self.path == "/slow":  # one byte at a time, each within any per-read timeout
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", "100")
+                self.end_headers()
+                for _ in range(100):
+                    try:
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                    except OSError:
+                        return
+                    time.sleep(0.25)
+                return
             body = b"<html><body><p>Served over TLS in 1937.</p></body></html>"
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -132,3 +146,19 @@ def test_tls_keeps_the_host_name_for_sni_host_and_certificate(tls_server, monkey
     assert b"1937" in f.body and seen["host"][-1] == f"localhost:{port}" and seen["sni"][-1] == "localhost"
     with pytest.raises(SourceFetchError, match="TLS failed with 127.0.0.1"):   # the certificate is for localhost
         fetch_url(f"https://127.0.0.1:{port}/page.html", session=session)
+
+
+def test_the_deadline_holds_over_tls(tls_server, monkeypatch):
+    """The watchdog shuts the TLS socket itself (shutting the raw socket it wraps wakes nothing)."""
+    import requests
+
+    port, cert, _ = tls_server
+    real = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1" if host == "localhost" else host,
+                                                                          *a, **k))
+    session = requests.Session()
+    session.verify = str(cert)
+    t = time.monotonic()
+    with pytest.raises(SourceFetchError, match="timed out"):
+        fetch_url(f"https://localhost:{port}/slow", session=session, timeout=1.5)
+    assert time.monotonic() - t < 5

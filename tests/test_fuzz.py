@@ -22,7 +22,8 @@ from sources.errors import SourceError
 CRASHES = Path(__file__).parent / "data" / "crashes"
 CI_EXAMPLES = {"quantities": 300, "extract": 30, "html": 40, "pdf": 150, "text": 300, "csv": 150,
                "claimreview": 150, "claimreview_html": 60, "export": 100}
-FUZZ_SETTINGS = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck))
+# derandomize: CI draws the same inputs every run, so a failure there reproduces here
+FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
 
 # --- inputs ------------------------------------------------------------------------------------
 
