@@ -15,13 +15,7 @@ import html
 import http.server
 import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -31,10 +25,11 @@ from streamlit.testing.v1 import element_tree as et
 
 from claims.article import article_from_text
 from claims.pipeline import check_article
-from claims.store import add_archive, add_review, claim_matches, list_archive, list_articles, list_claims, open_db
+from claims.store import add_archive, add_review, claim_matches, list_archive, list_articles, open_db
 from sources.library import add_document, add_text
 from sources.parse import parse_document
 from sources.store import list_sources
+from tests.test_e2e_browser import CHROMIUM, FLAGS, _require_browser, streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL_URL = 'http://evil.test/"><iframe srcdoc="<script>parent.alert(1)</script>">'
@@ -362,18 +357,10 @@ def test_import_factchecks_url_refuses_files_and_reads_http(db, tmp_path, http_s
 
 # ---- the same in a real browser: no script runs, nothing remote loads, the text is visible ----
 
-CHROMIUM = os.environ.get("FACTCHECK_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's chromium; the test skips without it, except in CI (FACTCHECK_REQUIRE_BROWSER=1)."""
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
-        if os.environ.get("FACTCHECK_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"chromium not found at {CHROMIUM}, and CI requires the browser tests")
-        pytest.skip(f"chromium not found at {CHROMIUM}")
+    _require_browser()
     return CHROMIUM
 
 
@@ -394,10 +381,6 @@ class _Tracker(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _settle(page):
@@ -441,27 +424,9 @@ def test_hostile_content_in_a_real_browser(chromium, tmp_path, embedder, nlp):
     db_file = tmp_path / "hostile.db"
     build_hostile_db(db_file, base, embedder, nlp)
 
-    port = _free_port()
-    log = open(tmp_path / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=dict(os.environ, FACTCHECK_DB=str(db_file), HF_HUB_OFFLINE="1"), stdout=log,
-        stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     dialogs, remote, interpreted = [], [], []
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
-                time.sleep(0.5)
-        with sync_playwright() as p:
+        with streamlit_app(db_file, tmp_path) as url, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(90_000)
@@ -484,9 +449,6 @@ def test_hostile_content_in_a_real_browser(chromium, tmp_path, embedder, nlp):
             finally:
                 browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
         tracker.shutdown()
         tracker.server_close()
     failures = {"dialogs": dialogs, "requests off 127.0.0.1": remote, "tracking requests": _Tracker.hits,

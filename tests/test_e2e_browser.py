@@ -5,6 +5,7 @@ Skips on a machine without chromium, except in CI (FACTCHECK_REQUIRE_BROWSER=1),
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -43,33 +44,45 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory, embedder):
-    _require_browser()
-    tmp = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def streamlit_app(db: Path, folder: Path):
+    """`streamlit run app.py` on a free 127.0.0.1 port over the database `db` (its log in
+    `folder`); yields the URL once the server answers its health check."""
     port = _free_port()
-    env = dict(os.environ, FACTCHECK_DB=str(tmp / "e2e.db"), HF_HUB_OFFLINE="1")
-    log = open(tmp / "streamlit.log", "w")
+    env = dict(os.environ, FACTCHECK_DB=str(db), HF_HUB_OFFLINE="1")
+    log = open(folder / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline:
+                    pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text()[-2000:])
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
         try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text()[-2000:])
-    yield url, tmp
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, embedder):
+    _require_browser()
+    tmp = tmp_path_factory.mktemp("e2e")
+    with streamlit_app(tmp / "e2e.db", tmp) as url:
+        yield url, tmp
 
 
 @pytest.fixture(scope="module")

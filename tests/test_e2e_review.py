@@ -13,12 +13,11 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, FLAGS, ROOT, _free_port, _require_browser, settle
+from tests.test_e2e_browser import CHROMIUM, FLAGS, _require_browser, settle, streamlit_app
 
 FACTCHECK = str(Path(sys.executable).with_name("factcheck"))
 KEYS = {"SUPPORTED": "Alt+s", "REFUTED": "Alt+r", "NOT_ENOUGH_EVIDENCE": "Alt+n", "CONFLICTING": "Alt+c"}
@@ -41,28 +40,8 @@ def demo_server(tmp_path_factory):
     db = tmp / "review.db"
     env = dict(os.environ, FACTCHECK_DB=str(db), HF_HUB_OFFLINE="1")
     subprocess.run([FACTCHECK, "--db", str(db), "demo"], env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (tmp / "streamlit.log").read_text()[-2000:])
-    yield url, db, tmp, env
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with streamlit_app(db, tmp) as url:
+        yield url, db, tmp, env
 
 
 @pytest.fixture(scope="module")

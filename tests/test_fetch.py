@@ -132,16 +132,22 @@ def tls_server(tmp_path_factory):
     server.server_close()
 
 
-def test_tls_keeps_the_host_name_for_sni_host_and_certificate(tls_server, monkeypatch):
-    """The socket goes to the vetted 127.0.0.1; TLS and HTTP still speak to `localhost`."""
+def tls_session(cert, monkeypatch):
+    """A session that trusts the test certificate, with `localhost` resolving to 127.0.0.1 only."""
     import requests
 
-    port, cert, seen = tls_server
     real = socket.getaddrinfo
     monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1" if host == "localhost" else host,
                                                                           *a, **k))
     session = requests.Session()
     session.verify = str(cert)
+    return session
+
+
+def test_tls_keeps_the_host_name_for_sni_host_and_certificate(tls_server, monkeypatch):
+    """The socket goes to the vetted 127.0.0.1; TLS and HTTP still speak to `localhost`."""
+    port, cert, seen = tls_server
+    session = tls_session(cert, monkeypatch)
     f = fetch_url(f"https://localhost:{port}/page.html", session=session)
     assert b"1937" in f.body and seen["host"][-1] == f"localhost:{port}" and seen["sni"][-1] == "localhost"
     with pytest.raises(SourceFetchError, match="TLS failed with 127.0.0.1"):   # the certificate is for localhost
@@ -150,14 +156,8 @@ def test_tls_keeps_the_host_name_for_sni_host_and_certificate(tls_server, monkey
 
 def test_the_deadline_holds_over_tls(tls_server, monkeypatch):
     """The watchdog shuts the TLS socket itself (shutting the raw socket it wraps wakes nothing)."""
-    import requests
-
     port, cert, _ = tls_server
-    real = socket.getaddrinfo
-    monkeypatch.setattr(socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1" if host == "localhost" else host,
-                                                                          *a, **k))
-    session = requests.Session()
-    session.verify = str(cert)
+    session = tls_session(cert, monkeypatch)
     t = time.monotonic()
     with pytest.raises(SourceFetchError, match="timed out"):
         fetch_url(f"https://localhost:{port}/slow", session=session, timeout=1.5)
