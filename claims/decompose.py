@@ -105,6 +105,10 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
 
     for tok in sent:
         if tok.dep_ == "appos" and tok.head.pos_ in ("PROPN", "NOUN"):
+            if any(c.dep_ == "nummod" or c.like_num for c in tok.head.children):
+                # "two countries, Pakistan and Nigeria", "7,845 metres, nearly 5 miles": the
+                # apposition says what the number is or restates it; it stays with it
+                continue
             sub = _subtree(tok)
             bounds = _comma_bounded(sent, sub[0], sub[-1])
             if not bounds:

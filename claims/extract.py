@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
+from claims.align import frames_of, merge_frames
 from claims.quantities import Quantity, attach_context, parse_quantities
 
 __all__ = ["Claim", "SentenceFeatures", "get_nlp", "checkworthiness", "combine",
@@ -172,63 +173,117 @@ def _entity_at(idx: int, ents: list[tuple[int, int, str, str]]):
     return None
 
 
+POSSESSIVE = {"his": "he", "her": "she", "its": "it", "their": "they"}
+
+
+def _antecedent(tok, ents):
+    """The entity a pronoun stands for: the subject of its own sentence's main clause when the
+    pronoun sits in a later clause ("He took up the post ..., and his second term began"), else the
+    subject of the previous sentence ("NATO is an alliance ... It was created in 1949."), else the
+    last fitting entity before it. Never one after it."""
+    low = POSSESSIVE.get(tok.text.lower(), tok.text.lower())
+    labels = PRONOUN_LABELS.get(low)
+    if not labels:
+        return None
+    root = tok.sent.root
+    own = next((t for t in root.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if own is not None and own.i < tok.i and own.i != tok.i:
+        ent = _entity_at(own.idx, ents)
+        if ent and ent[3] in labels:
+            return ent[2]
+        if own.text.lower() in PRONOUN_LABELS or own.text.lower() in POSSESSIVE:
+            tok = own  # "He ... his": the same antecedent as the sentence's own pronoun subject
+    prev = [s for s in tok.doc.sents if s.end <= tok.sent.start]
+    if prev:
+        subj = next((t for t in prev[-1] if t.dep_ in ("nsubj", "nsubjpass")), None)
+        ent = _entity_at(subj.idx, ents) if subj is not None else None
+        if ent and ent[3] in labels:
+            return ent[2]
+    before = [e for e in ents if e[1] <= tok.idx and e[3] in labels]
+    return before[-1][2] if before else None
+
+
 def _resolve(tok, ents):
     """The entity a subject token names: itself, one inside its phrase, or a pronoun's antecedent."""
     ent = _entity_at(tok.idx, ents)
     if ent:
         return ent[2]
-    low = tok.text.lower()
-    if low in PRONOUN_LABELS:
-        # the subject of the previous sentence is the likeliest antecedent ("NATO is an alliance of
-        # countries from Europe and North America. It was created in 1949."), else the last entity
-        prev = [s for s in tok.doc.sents if s.end <= tok.sent.start]
-        if prev:
-            subj = next((t for t in prev[-1] if t.dep_ in ("nsubj", "nsubjpass")), None)
-            ent = _entity_at(subj.idx, ents) if subj is not None else None
-            if ent and ent[3] in PRONOUN_LABELS[low]:
-                return ent[2]
-        before = [e for e in ents if e[1] <= tok.idx and e[3] in PRONOUN_LABELS[low]]
-        return before[-1][2] if before else None
+    if tok.text.lower() in PRONOUN_LABELS:
+        return _antecedent(tok, ents)
     for t in tok.subtree:
         ent = _entity_at(t.idx, ents)
         if ent:
             return ent[2]
+        if t.dep_ == "poss" and t.text.lower() in POSSESSIVE:
+            return _antecedent(t, ents)  # "his second term", "its main span"
+    if tok.pos_ == "PROPN":
+        # a name the entity recogniser missed ("Leicester lost ...", "Vardy scored ...")
+        words = [t for t in tok.subtree if t.pos_ == "PROPN" and (t is tok or t.dep_ in ("compound", "flat"))]
+        return " ".join(t.text for t in sorted(words, key=lambda t: t.i))
     return None
 
 
-def _subject(token, ents, span: tuple[int, int]) -> str | None:
-    """What a quantity is about: an entity on its path up the parse (an apposition's head),
-    else the subject of the verb it hangs from (pronouns resolved to the last fitting entity)."""
+def _about(tok) -> str | None:
+    """The head noun of a subject phrase, as a lemma ("span", "link")."""
+    if tok.pos_ == "NOUN" and tok.text.lower() not in PRONOUN_LABELS:
+        return tok.lemma_.lower()
+    return None
+
+
+def _verb_subject(verb):
+    """The subject of a verb; a verb joined to another ("He led X and was Y") shares its subject."""
+    for _ in range(4):
+        subj = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None or verb.dep_ not in ("conj", "xcomp", "advcl") or verb.head is verb:
+            return subj
+        verb = verb.head
+    return None
+
+
+def _subject(token, ents, span: tuple[int, int]) -> tuple[str | None, str | None]:
+    """What a quantity is about, as (entity, head noun): the noun an apposition or adjective phrase
+    with the number describes ("The Drogden Tunnel, 4,050 metres long, ..."), else the subject of
+    the verb it hangs from (pronouns resolved, a possessor read). A name met on the way up that is
+    only the object of a preposition ("Prime Minister of Portugal from 1995") is not the subject."""
     t = token
     for _ in range(12):
-        if not (span[0] <= t.idx < span[1]):
-            ent = _entity_at(t.idx, ents)
-            if ent:
-                return ent[2]
+        outside = not (span[0] <= t.idx < span[1])
+        if outside and (t.dep_ == "appos" or (t.dep_ in ("amod", "acl", "appos") and t.pos_ == "ADJ")):
+            head = t.head
+            return _resolve(head, ents), _about(head)
         if t.pos_ in ("VERB", "AUX"):
-            subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            subj = _verb_subject(t)
             if subj is not None:
                 if subj.text.lower() in RELATIVE and t.dep_ == "relcl":
-                    return _resolve(t.head, ents)
-                return _resolve(subj, ents)
+                    return _resolve(t.head, ents), _about(t.head)
+                return _resolve(subj, ents), _about(subj)
+            if t.dep_ == "relcl":
+                return _resolve(t.head, ents), _about(t.head)
         if t.head is t:
             break
         t = t.head
-    return None
+    return None, None
 
 
 def _set_context(quantities: list[Quantity], doc, shift: int, ents_rel: list[tuple[int, int, str]]) -> None:
-    """Subject and predicate of each quantity (offsets in quantities are `doc` offsets minus `shift`)."""
+    """Subject and predicate of each quantity (offsets in quantities are `doc` offsets minus `shift`).
+    Where the parse names no subject, the nearest entity before the number in its own sentence."""
     ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ENTITY_LABELS]
     by_offset = {t.idx: t for t in doc}
+    missing = []
     for q in quantities:
         tok = by_offset.get(q.start + shift)
         if tok is None:
             continue
         q.predicate = _predicate(tok)
-        q.subject = _subject(tok, ents, (q.start + shift, q.end + shift))
-    missing = [q for q in quantities if q.subject is None]
-    attach_context(missing, ents_rel)
+        q.subject, q.about = _subject(tok, ents, (q.start + shift, q.end + shift))
+        if q.subject is None and q.about is None:
+            sent = tok.sent
+            same = [(s - shift, e - shift, text) for s, e, text, _ in ents
+                    if sent.start_char <= s and e <= sent.end_char]
+            missing.append((q, same))
+    for q, same in missing:
+        attach_context([q], same)
 
 
 def _sentence_analysis(sent, offset: int):
@@ -334,12 +389,18 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
     if not candidates:
         return []
     texts = [c[0].text for c in candidates]
-    probs = scorer.score(texts) if scorer is not None else [None] * len(texts)
+    # a part split off a sentence ("Salk, an American virologist, ...") is as worth checking as the
+    # sentence it came from: the model was trained on whole sentences, and rates a short part alone low
+    parts_of = sorted({c[1] for c in candidates if c[0].rewritten and c[0].text != c[1]})
+    scored = scorer.score(texts + parts_of) if scorer is not None else [None] * (len(texts) + len(parts_of))
+    probs, sentence_prob = scored[:len(texts)], dict(zip(parts_of, scored[len(texts):]))
     claims = []
     for (atom, sent_text, s_start, s_end, sent_feats), doc, p in zip(
             candidates, nlp.pipe(texts, batch_size=64), probs):
         f = _sentence_analysis(doc[:], 0)[3] if atom.rewritten else sent_feats
         score = combine(f, p, sent_feats)
+        if sent_text in sentence_prob and atom.text != sent_text and not (f.opinion or f.prediction):
+            score = max(score, combine(sent_feats, sentence_prob[sent_text], sent_feats))
         if score < threshold:
             continue
         claims.append(Claim(text=atom.text, sentence=sent_text, start=atom.spans[0][0], end=atom.spans[-1][1],
@@ -360,6 +421,7 @@ class PassageFacts:
     quantities: list[Quantity]
     entities: list[str]
     credibility: float = 1.0
+    frames: list = field(default_factory=list)  # claims.align.Frame per sentence (empty when not read)
 
 
 def _docs(nlp, texts: list[str]) -> list:
@@ -376,6 +438,29 @@ def _docs(nlp, texts: list[str]) -> list:
         return out
 
 
+def doc_frames(doc) -> list:
+    """`claims.align.Frame`s of a parsed text, pronouns resolved as for quantities."""
+    ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ENTITY_LABELS]
+    return frames_of(doc, lambda tok: _antecedent(tok, ents))
+
+
+def claim_frames(texts: list[str], nlp=None) -> list:
+    """One `Frame` per claim text (the whole claim read as one sentence; None where it cannot be read)."""
+    nlp = nlp or get_nlp()
+    out = []
+    for doc in _docs(nlp, texts):
+        if doc is None:
+            out.append(None)
+            continue
+        try:
+            fr = doc_frames(doc)
+        except Exception:
+            out.append(None)
+            continue
+        out.append(merge_frames(fr) if fr else None)
+    return out
+
+
 def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None = None) -> dict[int, PassageFacts]:
     """Quantities and entities of each passage (dicts with passage_id, source_id, source_title, text).
 
@@ -390,12 +475,13 @@ def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None 
             ents = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS]
             qs = parse_quantities(p["text"])
             _set_context(qs, doc, 0, ents)
+            frames = doc_frames(doc)
         except Exception as exc:
-            ents, qs = [], []
+            ents, qs, frames = [], [], []
             if warnings is not None:
                 why = " ".join(str(exc).split())[:100] or type(exc).__name__
                 warnings.append(f"passage {p['passage_id']} of \"{p['source_title']}\" could not be analysed "
                                 f"({why}); its numbers and names were left out of the verdicts")
         out[p["passage_id"]] = PassageFacts(p["passage_id"], p["source_id"], p["source_title"], p["text"], qs,
-                                            [e[2] for e in ents], float(p.get("credibility", 1.0)))
+                                            [e[2] for e in ents], float(p.get("credibility", 1.0)), frames)
     return out

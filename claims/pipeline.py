@@ -10,7 +10,7 @@ import sqlite_utils
 
 from claims import store
 from claims.errors import ArticleTooLong
-from claims.extract import Claim, analyze_passages, extract_claims, get_nlp
+from claims.extract import Claim, analyze_passages, claim_frames, extract_claims, get_nlp
 from claims.verdict import Verdict, aggregate_stance, combine, suggest
 from sources.parse import Document
 from sources.search import Hit, Searcher, prepare_query
@@ -44,7 +44,7 @@ class CheckResult:
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
                 stance_mode: str | None = None, warnings: list[str] | None = None, *,
-                components: dict | None = None) -> list[Verdict]:
+                components: dict | None = None, topic: str | None = None) -> list[Verdict]:
     """The one verdict path (issue #14): `check`, the app (through `check_article`) and `factcheck
     eval` turn claims and their evidence hits into suggestions here, with the same settings.
 
@@ -52,7 +52,9 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     hits, all pairs in one batch: its verdict (`stance_mode` "suggest") or its reading added to the
     reason of a NOT_ENOUGH_EVIDENCE suggestion ("hint"). `stance_mode` None is the shipped default
     of the `stance_verdicts` setting. Hits need passage_id, source_id, source_title, text and
-    credibility (a `sources.search.Hit`); passages are analysed once each.
+    credibility (a `sources.search.Hit`); passages are analysed once each. `topic` is the article's
+    title: a claim about a description ("the bridge's main span") is compared only with sources
+    about the same subject.
 
     Pass a dict as `components` to get each part alone as well: "rules" (the quantity rules'
     verdicts) and "stance" (the stance model's own verdict for every claim, None without a model)."""
@@ -65,11 +67,14 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
                               for h in unique.values()], nlp, warnings)
     # the same claim text with the same evidence is judged once (an article pasted twice, a quote repeated)
     judged: dict[tuple, Verdict] = {}
+    texts = list(dict.fromkeys(c.text for c in claims))
+    frame_of = dict(zip(texts, claim_frames(texts, nlp)))
     rules = []
     for c, hits in zip(claims, evidence):
         key = (c.text, tuple(h.passage_id for h in hits))
         if key not in judged:
-            judged[key] = suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits])
+            judged[key] = suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits],
+                                  frame_of.get(c.text), topic)
         rules.append(judged[key])
     if components is not None:
         components.update(rules=list(rules), stance=None)
@@ -135,7 +140,7 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
 
     warnings: list[str] = []
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
-                           stance_mode=settings["stance_verdicts"], warnings=warnings)
+                           stance_mode=settings["stance_verdicts"], warnings=warnings, topic=doc.title)
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)

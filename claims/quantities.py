@@ -67,7 +67,11 @@ STOP_UNIT = {
     "but", "not", "this", "these", "those", "there", "he", "she", "they", "we", "old",
     "today", "now", "yesterday", "tomorrow", "then", "each", "apiece", "altogether", "overall",
     "already", "still", "yet", "again", "instead", "too", "also", "even", "only", "just",
+    "all", "against",
 }
+# Words that follow a measure without being its unit: "16 kilometres long", "ten points clear"
+AFTER_UNIT = {"long", "high", "tall", "wide", "deep", "thick", "clear", "ahead", "behind", "above", "below",
+              "away", "apart", "across", "across", "overall", "in", "more", "less", "fewer"}
 PRECISION_DAYS = {"day": 0.0, "month": 31.0, "year": 366.0}
 
 # Digits are tested with str.isdecimal(), never isdigit(): isdigit() is also true for "²" and "①",
@@ -102,6 +106,8 @@ class Quantity:
     derived: bool = False          # a duration computed from a date range
     subject: str | None = None     # the entity the quantity is about
     predicate: str | None = None   # the verb it hangs from
+    about: str | None = None       # the head noun of what it is said of, when that is no entity:
+                                   # "span" for "the bridge's main span is 490 metres"
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
@@ -324,7 +330,7 @@ class _Parser:
         words: list[str] = []
         while k < len(self.toks) and len(words) < 3:
             w = self.low(k)
-            if not re.fullmatch(r"[a-z]+(?:'s)?", w) or w in STOP_UNIT or w in MONTHS:
+            if not re.fullmatch(r"[a-z]+(?:'s)?", w) or w in STOP_UNIT or w in MONTHS or w in AFTER_UNIT:
                 break
             if words and (w.endswith("ed") or w.endswith("ly")) and singular(w) not in TIME_UNITS_DAYS:
                 break
@@ -667,7 +673,8 @@ def parse_quantities(text: str) -> list[Quantity]:
 
 def attach_context(quantities: list[Quantity], entities: list[tuple[int, int, str]],
                    predicates: dict[int, str] | None = None) -> list[Quantity]:
-    """Set each quantity's subject: the nearest entity before it (else after it).
+    """Set each quantity's subject: the nearest entity before it in the same text (a sentence;
+    never one after it, which is what the next clause is about).
 
     `entities` are (start, end, text) spans in the same text; `predicates` maps a
     character offset to the lemma of the verb governing the token there.
@@ -675,11 +682,8 @@ def attach_context(quantities: list[Quantity], entities: list[tuple[int, int, st
     ents = sorted(entities)
     for q in quantities:
         before = [e for e in ents if e[1] <= q.start and not (e[0] >= q.start and e[1] <= q.end)]
-        after = [e for e in ents if e[0] >= q.end]
         if before:
             q.subject = before[-1][2]
-        elif after:
-            q.subject = after[0][2]
         if predicates:
             q.predicate = predicates.get(q.start)
     return quantities

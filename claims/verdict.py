@@ -13,8 +13,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from claims.align import ALIGN_MIN, Frame, country_of, measure, overlap, same_name
 from claims.extract import PassageFacts
-from claims.quantities import TIME_UNITS_DAYS, Quantity, describe_days
+from claims.quantities import TIME_UNITS_DAYS, Quantity, describe_days, singular
 from sources.chunk import split_sentences
 
 __all__ = ["Verdict", "Comparison", "LABELS", "suggest", "compare", "same_entity", "compatible"]
@@ -115,11 +116,20 @@ def _same_unit(c: Quantity, e: Quantity) -> bool:
         return bool(c.unit and e.unit) and (_unit_key(c) == _unit_key(e) or (
             _group(c.unit, UNIT_GROUPS) is not None and _group(c.unit, UNIT_GROUPS) == _group(e.unit, UNIT_GROUPS)
             and set(c.modifiers) - MODIFIER_IGNORE == set(e.modifiers) - MODIFIER_IGNORE))
+    mc, me = measure(c.unit, c.modifiers), measure(e.unit, e.modifiers)
+    if mc or me:  # lengths, masses, areas ...: any two units of one dimension ("metres" / "miles")
+        return bool(mc and me) and mc[0] == me[0]
     if c.unit is None or e.unit is None:
         return False
     gc, ge = _group(c.unit, UNIT_GROUPS), _group(e.unit, UNIT_GROUPS)
-    same_head = c.unit == e.unit or (gc is not None and gc == ge)
+    short, long_ = sorted((_child(c.unit), _child(e.unit)), key=len)
+    same_head = c.unit == e.unit or (gc is not None and gc == ge) or (len(short) >= 4 and long_.endswith(short))
     return same_head and set(c.modifiers) - MODIFIER_IGNORE == set(e.modifiers) - MODIFIER_IGNORE
+
+
+def _child(unit: str) -> str:
+    """A unit noun with its plural undone where `singular` leaves it ("schoolchildren")."""
+    return re.sub(r"children$", "child", unit)
 
 
 NUMERIC_KINDS = ("count", "money", "percent", "number", "fraction", "duration")
@@ -153,17 +163,74 @@ def _same_event(c: Quantity, e: Quantity) -> bool:
     return gc is not None and gc == ge
 
 
-def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: PassageFacts) -> bool:
-    """Whether an evidence quantity speaks about the same thing as a claim quantity:
-    the same kind and unit, and about an entity the claim names."""
+def frame_at(passage: PassageFacts, offset: int) -> Frame | None:
+    """The sentence frame of `passage` that holds character `offset`."""
+    return next((f for f in passage.frames if f.start <= offset < f.end + 1), None)
+
+
+TOPIC_STOP = {"the", "a", "an", "of", "and", "in", "on", "at", "for", "to", "years", "year", "after", "how",
+              "why", "what", "new", "its", "his", "her", "their"}
+
+
+def _names(title: str | None) -> set[str]:
+    """The capitalised words of a title or name, but its first (capitalised by position alone)."""
+    words = re.findall(r"[^\W\d_][\w’'-]*", title or "")
+    words = words[1:] if len(words) > 1 else words
+    return {re.sub(r"[’']s$", "", w).lower() for w in words if w[0].isupper() and w.lower() not in TOPIC_STOP}
+
+
+def _entity_words(name: str) -> set[str]:
+    return {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
+
+
+def same_topic(topic: str | None, passage: PassageFacts) -> bool:
+    """Whether a passage's source is about what the article is about, judged by the names in their
+    titles ("Twenty-five years of the Øresund Bridge" / "The Øresund Link": yes; / "The Great Belt
+    Fixed Link": no). Without a topic or names on either side, yes."""
+    a, b = _names(topic), _names(passage.source_title)
+    return not a or not b or bool(a & b)
+
+
+def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: PassageFacts,
+               claim_frame: Frame | None = None, topic: str | None = None) -> bool:
+    """Whether an evidence quantity speaks about the same thing as a claim quantity: the same kind
+    and unit (any unit of one dimension for measures), and about the same subject: an entity the
+    claim names (in the evidence number's own sentence, when the parse gives it no subject), or,
+    for a claim whose subject is a description ("the bridge's main span"), the same head noun in a
+    sentence that says what the claim says, from a source about the article's subject."""
+    fr = frame_at(passage, e.start) if passage.frames else None
     kinds_ok = c.kind == e.kind or {c.kind, e.kind} <= {"year", "date"}
-    if not kinds_ok or not _same_unit(c, e):
+    # "won 23 of their matches, drew 12 and lost only three": a bare number after the same verb, in
+    # a sentence that names the claim's unit, counts that unit
+    elided = (c.kind == "count" and e.kind == "number" and e.unit is None and fr is not None
+              and c.predicate is not None and c.predicate == e.predicate and c.predicate not in ("be", "have")
+              and c.unit in fr.lemmas and not re.match(r"\s*of\b", passage.text[e.end:e.end + 6]))  # not "23 of ..."
+    if not elided and (not kinds_ok or not _same_unit(c, e)):
         return False
-    if not claim_entities or not c.subject:
-        return False  # without knowing what the claim's number is about, no comparison is safe
-    if e.subject:
-        return same_entity(c.subject, e.subject)
-    return any(same_entity(c.subject, p) for p in passage.entities)
+    aligned = claim_frame is not None and fr is not None and overlap(claim_frame, fr) >= ALIGN_MIN \
+        and same_topic(topic, passage)
+    if c.subject:
+        if e.subject and same_entity(c.subject, e.subject):
+            return True
+        names = [n for n, _ in fr.entities] if fr is not None else passage.entities
+        if not e.subject and any(same_entity(c.subject, n) for n in names):
+            return True
+        # "Leicester finished with 81 points" / "The team finished with 81 points" in a source
+        # about Leicester: the description there is the article's own subject
+        if aligned and e.about and _names(c.subject) & _names(topic) & _names(passage.source_title):
+            return True
+        if e.subject:
+            return False
+    if c.about and aligned:
+        if e.about == c.about:
+            return True
+        # "the champions won 23" / "Leicester won 23": a named subject the article's title names
+        if e.subject and _names(e.subject) & _names(topic):
+            return True
+        # the same event told the other way round: "the initiative was launched in 1994" / "the
+        # Assembly launched the Global Polio Eradication Initiative in 1988"
+        return _same_event(c, e) and (c.about in fr.lemmas or any(c.about in _entity_words(n) for n, _ in fr.entities))
+    return False  # without knowing what the claim's number is about, no comparison is safe
 
 
 def _interval(q: Quantity) -> tuple[float, float]:
@@ -206,15 +273,34 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
     if c.kind in ("count", "ordinal", "number", "money", "percent", "fraction"):
         clo, chi = _interval(c)
         elo, ehi = _interval(e)
+        mc, me = measure(c.unit, c.modifiers), measure(e.unit, e.modifiers)
+        converted = ""
+        if mc and me and mc[0] == me[0] and mc[1] != me[1]:
+            # into the claim's unit: "7,845 metres" against "nearly 5 miles" is 4.87 miles
+            f = me[1] / mc[1]
+            elo, ehi = elo * f, ehi * f
+            converted = f" ({_num(e.value * f)} {c.unit}s)"
         tol = 0.5 if c.kind == "percent" and c.qualifier is None else 0.0
+        if c.qualifier == "approx" and e.qualifier in ("approx", None) and e.value is not None:
+            # two round figures: each must fall within what the other allows
+            ev = e.value * (me[1] / mc[1] if converted else 1.0)
+            if clo <= ev <= chi:
+                return "agree", f"{said(e)}{converted} matches {said(c)}"
+            if not (elo <= c.value <= ehi):
+                return "disagree", f"{said(e)}{converted} differs from {said(c)}"
+            return None
         # the evidence settles the claim only when its range lies inside the claim's (agree) or
         # outside it (disagree); "over 2.3 million" neither confirms nor refutes "more than 3 million"
         if clo - tol <= elo and ehi <= chi + tol:
-            return "agree", f"{said(e)} matches {said(c)}"
+            return "agree", f"{said(e)}{converted} matches {said(c)}"
         if ehi < clo - tol or elo > chi + tol:
-            return "disagree", f"{said(e)} differs from {said(c)}"
+            return "disagree", f"{said(e)}{converted} differs from {said(c)}"
         return None
     return None
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
 def _quote(passage: PassageFacts, q: Quantity, limit: int = 160) -> str:
@@ -227,17 +313,134 @@ def _quote(passage: PassageFacts, q: Quantity, limit: int = 160) -> str:
     return text.replace("\n", " ")
 
 
+def _relative(q: Quantity, text: str) -> bool:
+    """A time told from the day of writing ("today", "in the last two years"): it cannot be checked
+    without the article's date, so it does not hold a suggestion back."""
+    if q.kind == "relative":
+        return True
+    return q.kind == "duration" and bool(re.search(r"\b(?:last|past|next|coming|recent)\s+$", text[:q.start].lower()))
+
+
+def _restatements(quantities: list[Quantity], text: str) -> list[Quantity]:
+    """A measure restated in another unit right after it ("7,845 metres, nearly 5 miles") is about
+    the same thing: it takes the first one's subject, so that both are compared."""
+    out = list(quantities)
+    for i in range(1, len(out)):
+        a, b = out[i - 1], out[i]
+        ma, mb = measure(a.unit, a.modifiers), measure(b.unit, b.modifiers)
+        if ma and mb and ma[0] == mb[0] and ma[1] != mb[1] and re.fullmatch(
+                r"[\s,(]*(?:or|is|are|was|about|nearly|almost|roughly|some|just over|over|under)?[\s,(]*",
+                text[a.end:b.start] if a.end <= b.start <= len(text) else "x"):
+            out[i] = Quantity(**{**b.__dict__, "subject": a.subject, "about": a.about, "predicate": a.predicate})
+    return out
+
+
+def _slot_values(frame: Frame | None) -> list[tuple[str, Quantity, object]]:
+    """The claim's non-numeric values as (slot, a Quantity standing for the value, its key)."""
+    if frame is None:
+        return []
+    out = []
+    for person, by_country in frame.nationality.items():
+        offices = frame.offices.get(person, {})
+        for country, words in by_country.items():
+            if any(k[1] == country for k in offices):
+                continue  # an office in a country is checked as the office
+            out.append(("nationality", Quantity("nationality", None, words, 0, 0, subject=person), country))
+    for person, offices in frame.offices.items():
+        for key, words in offices.items():
+            out.append(("office", Quantity("office", None, words, 0, 0, subject=person), key))
+    for lst in frame.lists:
+        out.append(("list", Quantity("list", None, _and(lst.members), 0, 0), lst))
+    return out
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _in_list(name: str, members) -> bool:
+    return any(same_name(name, m) for m in members)
+
+
+def _slot_comparisons(claim_frame: Frame | None, p: PassageFacts, values, topic: str | None) -> list[Comparison]:
+    """Nationalities, offices and lists of the claim against those the passage's sentences give
+    to the same person (or, for lists, in a sentence that says what the claim says)."""
+    out = []
+    for slot, cq, key in values:
+        for fr in p.frames:
+            ev = lambda words: Quantity(slot, None, words, fr.start, fr.end)  # noqa: E731
+            if slot == "nationality":
+                for person, by_country in fr.nationality.items():
+                    if not same_name(cq.subject, person):
+                        continue
+                    if key in by_country:
+                        out.append(Comparison(cq, ev(by_country[key]), p, "agree",
+                                              f"{by_country[key]} is {cq.text}"))
+                    else:
+                        got = _and(by_country.values())
+                        out.append(Comparison(cq, ev(got), p, "disagree",
+                                              f"source: {got}; claim: {cq.text} ({cq.subject})"))
+            elif slot == "office":
+                office, country = key
+                for person, offices in fr.offices.items():
+                    if not same_name(cq.subject, person):
+                        continue
+                    same_country = {k: w for k, w in offices.items() if k[1] == country}
+                    if not same_country:
+                        continue
+                    if key in same_country:
+                        out.append(Comparison(cq, ev(same_country[key]), p, "agree",
+                                              f"{same_country[key]} matches {cq.text}"))
+                    else:
+                        got = _and(same_country.values())
+                        out.append(Comparison(cq, ev(got), p, "disagree",
+                                              f"source: {got}; claim: {cq.text} ({cq.subject})"))
+            elif slot == "list" and claim_frame is not None and same_topic(topic, p):
+                aligned = overlap(claim_frame, fr) >= ALIGN_MIN
+                for lst in fr.lists:
+                    if "name" not in (lst.family, key.family) and lst.family != key.family:
+                        continue
+                    shared = [m for m in key.members if _in_list(m, lst.members)]
+                    # a list that shares a member, in a sentence that says what the claim says, or
+                    # two members or more with any sentence ("the United States, Canada and ...")
+                    if not shared or not (aligned or len(shared) >= 2):
+                        continue
+                    missing = [m for m in key.members if not _in_list(m, lst.members)]
+                    if missing:
+                        out.append(Comparison(cq, ev(_and(lst.members)), p, "disagree",
+                                              f"source: {_and(lst.members)}; claim: {cq.text} "
+                                              f"({_and(missing)} not in the source's list)"))
+                    else:
+                        out.append(Comparison(cq, ev(_and(lst.members)), p, "agree",
+                                              f"{_and(lst.members)} includes {cq.text}"))
+                names = [n for n, _ in fr.entities]
+                if aligned and not fr.lists and all(_in_list(m, names) for m in key.members):
+                    # the parse found no list there, but the sentence names every member
+                    got = _and([n for n in names if _in_list(n, key.members)])
+                    out.append(Comparison(cq, ev(got), p, "agree", f"the source names {got}"))
+    return out
+
+
 def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: list[str],
-            evidence: list[PassageFacts]) -> Verdict:
-    """The suggested verdict for one claim from its evidence passages (best first)."""
+            evidence: list[PassageFacts], claim_frame: Frame | None = None, topic: str | None = None) -> Verdict:
+    """The suggested verdict for one claim from its evidence passages (best first).
+
+    `claim_frame` (`claims.extract.claim_frames`) adds the comparisons that are not numbers
+    (nationality, office, lists) and lets a claim about a description ("the main span") be compared
+    in sentences that say the same; `topic` (the article's title) keeps such claims to sources about
+    the article's subject."""
     if not evidence:
         return Verdict("NOT_ENOUGH_EVIDENCE", 0.9, "No passage in the library matches this claim.")
     comparisons: list[Comparison] = []
+    claim_quantities = _restatements(claim_quantities, claim_text)
+    values = _slot_values(claim_frame)
     for p in evidence:
+        comparisons.extend(_slot_comparisons(claim_frame, p, values, topic))
         for c in claim_quantities:
             found = []
             for e in p.quantities:
-                if not compatible(c, e, claim_entities, p):
+                if not compatible(c, e, claim_entities, p, claim_frame, topic):
                     continue
                 got = compare(c, e)
                 if got is None:
@@ -249,7 +452,9 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                 # duration only refutes for the same event
                 if c.kind in ("year", "date") and not _same_event(c, e):
                     continue
-                if outcome == "disagree" and c.kind in ("year", "date") and not _unique_event(c):
+                # two dates to the day for the same act ("announced on 12 April 1955") are one event
+                same_day_event = c.kind == e.kind == "date" and c.precision == e.precision == "day"
+                if outcome == "disagree" and c.kind in ("year", "date") and not (_unique_event(c) or same_day_event):
                     continue
                 if outcome == "disagree" and c.kind == "duration" and not _same_event(c, e):
                     continue
@@ -262,7 +467,7 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
     top = evidence[0]
     if not comparisons:
         return Verdict("NOT_ENOUGH_EVIDENCE", 0.5,
-                       f"No passage states a comparable number or date; closest: \"{_short(top.text)}\" "
+                       f"No passage states a comparable number, date, name or list; closest: \"{_short(top.text)}\" "
                        f"({top.source_title}).", passage_id=top.passage_id, source_id=top.source_id)
     per_q: dict[int, dict[str, list[Comparison]]] = {}
     for cmp in comparisons:
@@ -292,7 +497,21 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                        f"({d.passage.source_title}): {d.detail}.",
                        passage_id=d.passage.passage_id, source_id=d.passage.source_id, comparisons=comparisons)
     a = supporting[0]
-    share = len(supporting) / max(1, len(claim_quantities))
+    agreed = {id(x.claim_q) for x in supporting}
+    spans = [(x.claim_q.start, x.claim_q.end) for x in supporting if x.claim_q.end > x.claim_q.start]
+    unchecked = [q for q in claim_quantities if id(q) not in agreed and not _relative(q, claim_text)
+                 and not any(s0 <= q.start and q.end <= s1 for s0, s1 in spans)]
+    unchecked += [cq for _, cq, _ in values if id(cq) not in agreed]
+    if unchecked:
+        missing = _and([f'"{said(q)}"' for q in unchecked])
+        # one value agreeing is no support for a claim that says more ("served two terms, from
+        # 1992 to 1996"): it stays open, with what agreed and what no source states
+        return Verdict("NOT_ENOUGH_EVIDENCE", 0.5,
+                       f"Sources agree on \"{said(a.claim_q)}\" (\"{_quote(a.passage, a.evidence_q)}\" "
+                       f"({a.passage.source_title}): {a.detail}), but no passage found states "
+                       f"{missing}.",
+                       passage_id=a.passage.passage_id, source_id=a.passage.source_id, comparisons=comparisons)
+    share = len(supporting) / max(1, len(claim_quantities) + len(values))
     return Verdict("SUPPORTED", round((0.6 + 0.3 * share) * a.passage.credibility, 3),
                    f"Claim says \"{said(a.claim_q)}\"; \"{_quote(a.passage, a.evidence_q)}\" "
                    f"({a.passage.source_title}): {a.detail}.",

@@ -1,0 +1,134 @@
+"""Claim-evidence alignment (issue #14): names, nationalities, offices, lists, units and the
+subject a number is about, each through the real spaCy model and the one verdict function."""
+
+import pytest
+
+from claims.align import country_of, measure, same_name
+from claims.extract import analyze_passages, claim_frames, doc_frames, extract_claims
+from claims.verdict import suggest
+
+
+def verdict(nlp, claim: str, passage: str, title: str = "Reference", topic: str | None = None):
+    c = extract_claims(claim, nlp, threshold=0, scorer=None)[0]
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": title, "text": passage}], nlp)[1]
+    return suggest(c.text, c.quantities, c.entities, [facts], claim_frames([c.text], nlp)[0], topic)
+
+
+def test_countries_and_demonyms():
+    assert country_of("Japanese") == "Japan"
+    assert country_of("South Korean") == country_of("South Korea") == "South Korea"
+    assert country_of("American") == "United States"  # the most populous country of a shared demonym
+    assert country_of("the United States") == "United States"
+    assert country_of("Pittsburgh") is None
+    assert same_name("Egyptian", "Egypt") and not same_name("Egyptian", "Ghana")
+    assert same_name("Vardy", "Jamie Vardy") and same_name("UN", "United Nations")
+
+
+def test_units_of_one_dimension():
+    assert measure("kilometre")[0] == measure("mile")[0] == "[length]"
+    assert measure("kilometre")[1] == pytest.approx(1000.0)
+    assert measure("member") is None and measure(None) is None
+
+
+def test_nationality_demonym_against_country(nlp):
+    src = "Ban Ki-moon, who had been foreign minister of South Korea, was the eighth Secretary-General."
+    wrong = verdict(nlp, "Ban Ki-moon was a Japanese diplomat.", src)
+    assert wrong.label == "REFUTED"
+    assert "Japanese" in wrong.rationale and "South Korea" in wrong.rationale
+    assert verdict(nlp, "Ban Ki-moon was a South Korean diplomat.", src).label == "SUPPORTED"
+
+
+def test_a_visit_is_not_a_nationality(nlp):
+    frames = doc_frames(nlp("Ban Ki-moon visited Japan in 2010."))
+    assert frames[0].nationality == {}
+
+
+def test_office_swapped_in_the_same_country(nlp):
+    src = "António Guterres was born in Lisbon. He led Portugal's Socialist Party and was Prime Minister of Portugal."
+    frames = doc_frames(nlp(src))
+    assert ("prime minister", "Portugal") in frames[1].offices["António Guterres"]
+    v = verdict(nlp, "António Guterres was a former President of Portugal.", src)
+    assert v.label == "REFUTED" and "Prime Minister of Portugal" in v.rationale
+
+
+def test_list_with_one_member_swapped(nlp):
+    src = "About 1.8 million schoolchildren in the United States, Canada and Finland took part in the trial."
+    v = verdict(nlp, "About 1.8 million children in the United States, Canada and Sweden took part in the trial.", src)
+    assert v.label == "REFUTED" and "Sweden" in v.rationale and "Finland" in v.rationale
+    ok = verdict(nlp, "About 1.8 million children in the United States, Canada and Finland took part in the trial.", src)
+    assert ok.label == "SUPPORTED"
+
+
+def test_a_figure_in_two_units(nlp):
+    src = "From the Swedish coast the Øresund Bridge runs 7,845 metres to the island of Peberholm."
+    assert verdict(nlp, "The Øresund Bridge runs 7,845 metres, nearly 5 miles, to Peberholm.", src).label == "SUPPORTED"
+    wrong = verdict(nlp, "The Øresund Bridge runs 7,845 metres, nearly 8 miles, to Peberholm.", src)
+    assert wrong.label == "REFUTED" and "miles" in wrong.rationale
+
+
+def test_two_round_figures(nlp):
+    src = "The Øresund Link is about 16 kilometres long."
+    assert verdict(nlp, "The Øresund Link is about 16 kilometres long.", src).label == "SUPPORTED"
+    assert verdict(nlp, "The Øresund Link is about 18 kilometres long.", src).label == "REFUTED"
+
+
+def test_a_date_to_the_day_one_year_off(nlp):
+    src = "On 12 April 1955 Thomas Francis announced the results of the trial."
+    assert verdict(nlp, "On 12 April 1956 Thomas Francis announced the results of the trial.", src).label == "REFUTED"
+    assert verdict(nlp, "On 12 April 1955 Thomas Francis announced the results of the trial.", src).label == "SUPPORTED"
+
+
+def test_pronoun_in_a_later_clause_is_the_sentence_subject(nlp):
+    src = ("António Guterres is the ninth Secretary-General. He took up the post on 1 January 2017, "
+           "succeeding Ban Ki-moon, and his second term began on 1 January 2022.")
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "t", "text": src}], nlp)[1]
+    began = next(q for q in facts.quantities if q.date == "2022-01-01")
+    assert began.subject == "António Guterres"
+
+
+def test_a_number_is_not_given_to_the_next_sentence_subject(nlp):
+    src = "Nine people have held the office since 1946. Boutros Boutros-Ghali was the sixth Secretary-General."
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "t", "text": src}], nlp)[1]
+    nine = next(q for q in facts.quantities if q.value == 9)
+    assert nine.subject is None
+
+
+def test_one_agreeing_value_does_not_support_a_claim_that_says_more(nlp):
+    src = "Boutros Boutros-Ghali, an Egyptian diplomat, was the sixth Secretary-General."
+    v = verdict(nlp, "Boutros Boutros-Ghali of Egypt served two terms.", src)
+    assert v.label == "NOT_ENOUGH_EVIDENCE"
+    assert "two terms" in v.rationale and "Egypt" in v.rationale
+
+
+def test_a_description_is_compared_only_in_sources_about_the_article_subject(nlp):
+    other = "The Great Belt's East Bridge is a suspension bridge. The bridge's main span is 1,624 metres."
+    same = "The Øresund Bridge opened in 2000. The bridge's main span is 490 metres."
+    claim = "The bridge's main span is 1,624 metres."
+    topic = "Twenty-five years of the Øresund Bridge"
+    assert verdict(nlp, claim, other, "The Great Belt Fixed Link", topic).label == "NOT_ENOUGH_EVIDENCE"
+    assert verdict(nlp, claim, same, "The Øresund Bridge", topic).label == "REFUTED"
+
+
+def test_an_elided_count_after_the_same_verb(nlp):
+    src = "Leicester won 23 of their matches, drew 12 and lost only three."
+    assert verdict(nlp, "Leicester lost only five league matches.", src).label == "REFUTED"
+    assert verdict(nlp, "Leicester lost only three league matches.", src).label == "SUPPORTED"
+    # "23 of their matches" is a part, not a count of matches: no comparison with "38 matches"
+    assert verdict(nlp, "Leicester played 38 matches.", src).label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_an_apposition_that_restates_a_number_stays_with_it(nlp):
+    claims = extract_claims("Wild poliovirus is endemic in only two countries, Pakistan and Afghanistan.", nlp,
+                            threshold=0, scorer=None)
+    assert len(claims) == 1 and "Pakistan and Afghanistan" in claims[0].text
+
+
+def test_a_split_apposition_is_as_check_worthy_as_its_sentence(nlp, embedder):
+    from claims.checkworthiness import get_checkworthiness_model
+
+    scorer = get_checkworthiness_model(embedder)
+    text = "Salk, an American virologist, developed the vaccine at the University of Pittsburgh in 1952."
+    whole = scorer.score([text])[0]
+    claims = extract_claims(text, nlp, threshold=0, scorer=scorer)
+    part = next(c for c in claims if "American" in c.text and "Pittsburgh" not in c.text)
+    assert part.checkworthiness >= min(0.99, round(whole, 2) - 0.05)
