@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Frame", "frames_of", "country_of", "overlap", "measure", "same_name", "ListSlot"]
+__all__ = ["Frame", "ListSlot", "ALIGN_MIN", "frames_of", "merge_frames", "country_of", "overlap", "measure", "same_name"]
 
 # Sentences align when this share (two in five) of the claim's content words (nouns, verbs, adjectives other than
 # the compared values) is in the evidence sentence; below it a value there is about something else.

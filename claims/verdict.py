@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from claims.align import ALIGN_MIN, Frame, country_of, measure, overlap, same_name
+from claims.align import ALIGN_MIN, Frame, measure, overlap, same_name
 from claims.extract import PassageFacts
 from claims.quantities import TIME_UNITS_DAYS, Quantity, describe_days, singular
 from sources.chunk import split_sentences
@@ -279,7 +279,7 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
             # into the claim's unit: "7,845 metres" against "nearly 5 miles" is 4.87 miles
             f = me[1] / mc[1]
             elo, ehi = elo * f, ehi * f
-            converted = f" ({_num(e.value * f)} {c.unit}s)"
+            converted = f" ({_num(e.value * f)} {'feet' if c.unit == 'foot' else c.unit + 's'})"
         tol = 0.5 if c.kind == "percent" and c.qualifier is None else 0.0
         if c.qualifier == "approx" and e.qualifier in ("approx", None) and e.value is not None:
             # two round figures: each must fall within what the other allows
