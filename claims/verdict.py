@@ -370,30 +370,17 @@ def _slot_comparisons(claim_frame: Frame | None, p: PassageFacts, values, topic:
     for slot, cq, key in values:
         for fr in p.frames:
             ev = lambda words: Quantity(slot, None, words, fr.start, fr.end)  # noqa: E731
-            if slot == "nationality":
-                for person, by_country in fr.nationality.items():
-                    if not same_name(cq.subject, person):
+            if slot in ("nationality", "office"):
+                given = fr.nationality if slot == "nationality" else fr.offices
+                for person, by_key in given.items():
+                    if slot == "office":  # an office is compared only with offices in the same country
+                        by_key = {k: w for k, w in by_key.items() if k[1] == key[1]}
+                    if not by_key or not same_name(cq.subject, person):
                         continue
-                    if key in by_country:
-                        out.append(Comparison(cq, ev(by_country[key]), p, "agree",
-                                              f"{by_country[key]} is {cq.text}"))
+                    if key in by_key:
+                        out.append(Comparison(cq, ev(by_key[key]), p, "agree", f"{by_key[key]} matches {cq.text}"))
                     else:
-                        got = _and(by_country.values())
-                        out.append(Comparison(cq, ev(got), p, "disagree",
-                                              f"source: {got}; claim: {cq.text} ({cq.subject})"))
-            elif slot == "office":
-                office, country = key
-                for person, offices in fr.offices.items():
-                    if not same_name(cq.subject, person):
-                        continue
-                    same_country = {k: w for k, w in offices.items() if k[1] == country}
-                    if not same_country:
-                        continue
-                    if key in same_country:
-                        out.append(Comparison(cq, ev(same_country[key]), p, "agree",
-                                              f"{same_country[key]} matches {cq.text}"))
-                    else:
-                        got = _and(same_country.values())
+                        got = _and(by_key.values())
                         out.append(Comparison(cq, ev(got), p, "disagree",
                                               f"source: {got}; claim: {cq.text} ({cq.subject})"))
             elif slot == "list" and claim_frame is not None and same_topic(topic, p):
