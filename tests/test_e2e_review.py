@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_e2e_browser import CHROMIUM, FLAGS, _require_browser, settle, streamlit_app
+from tests.test_e2e_browser import _require_browser, browser, settle, streamlit_app  # noqa: F401 (browser: the fixture)
 
 FACTCHECK = str(Path(sys.executable).with_name("factcheck"))
 KEYS = {"SUPPORTED": "Alt+s", "REFUTED": "Alt+r", "NOT_ENOUGH_EVIDENCE": "Alt+n", "CONFLICTING": "Alt+c"}
@@ -42,17 +42,6 @@ def demo_server(tmp_path_factory):
     subprocess.run([FACTCHECK, "--db", str(db), "demo"], env=env, check=True, capture_output=True, timeout=300)
     with streamlit_app(db, tmp) as url:
         yield url, db, tmp, env
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
 
 
 def open_review(browser, url, name, order=None):
