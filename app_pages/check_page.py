@@ -1,5 +1,7 @@
 """Check an article: paste text, upload a file or give a URL; see its claims in place."""
 
+import dataclasses
+
 import streamlit as st
 
 from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
@@ -16,6 +18,9 @@ db = get_db()
 
 how = st.radio("Article from", ["Paste text", "Upload a file", "URL"], horizontal=True, key="check_how")
 title = st.text_input("Title (optional)", key="check_title")
+published = st.date_input("Published (optional: \"last year\" and \"in the last two years\" are read against it; "
+                          "a web page's own date is used when this is empty)", value=None, key="check_date",
+                          format="YYYY-MM-DD")
 pasted = uploaded = url = None
 if how == "Paste text":
     pasted = st.text_area("Article text", height=220, key="check_text")
@@ -41,6 +46,8 @@ if st.button("Check", type="primary", key="check_go"):
                 raise SourceError("enter a URL first")
             doc, doc_url = read_url(url, title=title or None,
                                     allow_networks=get_settings(db)["fetch_allow_networks"])
+        if published is not None:
+            doc = dataclasses.replace(doc, date=published.isoformat())
         result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(),
                                progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
         st.session_state.article_id = result.article_id
@@ -56,6 +63,8 @@ article = get_article(db, article_id) if article_id else None
 if article:
     claims = list_claims(db, article_id=article_id)
     st.subheader(f"{md_text(article['title'])} — {len(claims)} claims")
+    if article.get("published"):
+        st.caption(f"Published {article['published']}")
     st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
     st.divider()
     for c in claims:

@@ -204,7 +204,9 @@ def _person_of(tok, ents, resolve):
     """The person a token belongs to: the PERSON name it is part of, or the person a pronoun names."""
     e = _ent_of(tok, ents)
     if e is not None:
-        return e.text if e.label_ in ("PERSON", "NAME") else None
+        # the small model often labels a person ORG ("Ferdinand de Lesseps"); a company has a
+        # nationality too, and a comparison needs the same name on both sides anyway
+        return e.text if e.label_ in ("PERSON", "NAME", "ORG") else None
     if tok.text.lower() in ("he", "she", "him", "her", "his") and resolve is not None:
         return resolve(tok)
     return None
@@ -277,8 +279,8 @@ def _lists(sent, ents) -> list[ListSlot]:
                 break
             members.append(ne)
             t = nxt
-        if len(members) < 2:
-            continue
+        if len(members) < 2 or any(c.dep_ == "cc" and c.lower_ in ("or", "nor") for c in e.root.children):
+            continue  # "Hell or High Water", "Canada or Mexico": alternatives, not a list
         seen.update(m.root.i for m in members)
         head = e.root.head
         if head.dep_ == "appos" or e.root.dep_ == "appos":

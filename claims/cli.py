@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -201,10 +202,13 @@ def sources_credibility(obj, source_id, value):
               help="Evidence passages kept per claim.")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Check-worthiness threshold (default: the shipped model's, see claims/models/).")
+@click.option("--date", "published", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The article's publication date, YYYY-MM-DD (default: the page's own, if it gives one); "
+                   "\"today\" and \"in the last two years\" are read against it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the claims, evidence and verdicts as JSON.")
 @click.pass_obj
 @user_errors
-def check(obj, spec, title, top_k, threshold, as_json):
+def check(obj, spec, title, top_k, threshold, published, as_json):
     """Check an article: extract claims, find evidence, suggest verdicts, store everything.
 
     SPEC is a file, an http(s) URL, or - to read standard input.
@@ -219,6 +223,8 @@ def check(obj, spec, title, top_k, threshold, as_json):
     from claims.store import get_settings
 
     doc, url = load_article(spec, title=title, allow_networks=get_settings(obj.db)["fetch_allow_networks"])
+    if published is not None:
+        doc = dataclasses.replace(doc, date=published.date().isoformat())
     db = obj.db
     embedder = _embedder()
     with _bar("Checking", 100) as bar:

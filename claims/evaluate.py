@@ -107,6 +107,29 @@ def classification_report(gold: Sequence[str], pred: Sequence[str], labels: Sequ
             "per_label": per, "confusion": confusion}
 
 
+def verification_inputs(rows: list[dict], nlp) -> tuple[list, list]:
+    """Claims (read as `check` reads a claim) and their given evidence as search hits, for rows of a
+    verification file; each row's evidence sources are numbered apart."""
+    from claims.extract import Claim, _sentence_analysis
+    from sources.search import Hit
+
+    feats = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
+    claims = [Claim(r["claim"], r["claim"], 0, len(r["claim"]), 0, len(r["claim"]), 1.0, "claim",
+                    f.quantities, f.entities) for r, f in zip(rows, feats)]
+    evidence: list[list] = []
+    n_items = 0
+    for r in rows:
+        sources: dict[str, int] = {}
+        hits = []
+        for j, e in enumerate(r["evidence"]):
+            src = e.get("source") or f"evidence {j + 1}"
+            sid = sources.setdefault(src, len(sources) + 1)
+            hits.append(Hit(n_items, sid, src, src, None, e["text"], 0, len(e["text"]), 0.0, None, None, None, None))
+            n_items += 1
+        evidence.append(hits)
+    return claims, evidence
+
+
 def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | Path | None = None,
                           use_stance: bool = True, stance_mode: str | None = None) -> dict:
     """Run every claim of a verification file ({"claim", "label", "evidence": [{"text", "source"?}]})
@@ -116,11 +139,10 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
     each component alone (the quantity rules; the stance model's own verdicts; the rules then the
     model, i.e. `stance_verdicts` = suggest) and how often the quantity rules are right when they
     answer."""
-    from claims.extract import Claim, _sentence_analysis, get_nlp
+    from claims.extract import get_nlp
     from claims.pipeline import suggest_for
     from claims.store import SETTINGS
     from claims.verdict import LABELS, combine
-    from sources.search import Hit
 
     nlp = nlp or get_nlp()
     mode = stance_mode or SETTINGS["stance_verdicts"][0]
@@ -136,20 +158,7 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
         if stance is None and stance_model_file:
             raise ClaimsError(f"no stance model at {stance_model_file} (with its .json beside it)")
     t = time.perf_counter()
-    feats = [_sentence_analysis(doc[:], 0)[3] for doc in nlp.pipe((r["claim"] for r in rows), batch_size=128)]
-    claims = [Claim(r["claim"], r["claim"], 0, len(r["claim"]), 0, len(r["claim"]), 1.0, "claim",
-                    f.quantities, f.entities) for r, f in zip(rows, feats)]
-    evidence: list[list[Hit]] = []
-    n_items = 0
-    for r in rows:
-        sources: dict[str, int] = {}
-        hits = []
-        for j, e in enumerate(r["evidence"]):
-            src = e.get("source") or f"evidence {j + 1}"
-            sid = sources.setdefault(src, len(sources) + 1)
-            hits.append(Hit(n_items, sid, src, src, None, e["text"], 0, len(e["text"]), 0.0, None, None, None, None))
-            n_items += 1
-        evidence.append(hits)
+    claims, evidence = verification_inputs(rows, nlp)
     parts: dict = {}
     verdicts = suggest_for(claims, evidence, nlp, stance=stance, stance_mode=mode, components=parts)
     pred = [v.label for v in verdicts]
@@ -197,10 +206,40 @@ def evaluate_verification(path: str | Path, nlp=None, stance_model_file: str | P
                            "precision_when_answering": round(len(right) / len(answered), 4) if answered else None},
         "seconds": round(took, 2), "claims_per_s": round(len(rows) / took, 1) if took else None,
     }
+    out.update(_selective_report(path, gold, pred, parts, stance))
     if stance is not None:
         out["stance_model"] = {"file": str(stance.path), "trained_on": stance.trained_on,
                                "trained_on_this_file": Path(path).name in stance.trained_on}
     return out
+
+
+def _selective_report(path, gold: list[str], pred: list[str], parts: dict, stance) -> dict:
+    """`selective`: what is suggested at the shipped operating point (answered, coverage = share of
+    all claims, precision); `risk_coverage`: precision of the most probable suggestions of the
+    rules-then-stance-model path by the shipped calibration, at growing coverage."""
+    from claims.calibrate import load_calibration, risk_coverage
+    from claims.verdict import combine
+
+    n = len(gold)
+    answered = [p != "NOT_ENOUGH_EVIDENCE" for p in pred]
+    right = sum(1 for a, p, g in zip(answered, pred, gold) if a and p == g)
+    cal = load_calibration()
+    sel = {"answered": sum(answered), "coverage": round(sum(answered) / n, 4) if n else 0.0,
+           "precision": round(right / sum(answered), 4) if sum(answered) else None,
+           "operating_point": "the shipped settings and calibration (suggest_min_probability = auto)",
+           "calibration_fitted_on_this_file": cal is not None and Path(path).stem in cal.fitted_on}
+    raw = (parts["rules"] if parts.get("stance") is None else
+           [combine(r, s_, "suggest") for r, s_ in zip(parts["rules"], parts["stance"])])
+    raw_answered = [v.label != "NOT_ENOUGH_EVIDENCE" for v in raw]
+    probs = [cal.probability(f"{v.method}:{v.label}", v.confidence) if cal is not None and a else None
+             for v, a in zip(raw, raw_answered)]
+    correct = [v.label == g for v, g in zip(raw, gold)]
+    return {"selective": sel, "risk_coverage": {
+        "what": "rules, else the stance model (stance_verdicts = suggest), most probable first by the shipped "
+                "calibration" + (" (fitted on this file too: not a held-out figure; see "
+                                 "bench/calibrate_verdicts.py for leave-one-set-out)" if sel["calibration_fitted_on_this_file"]
+                                 else ""),
+        "rows": risk_coverage(probs, raw_answered, correct, n)}}
 
 
 CASE_DEFINITIONS = {

@@ -11,7 +11,8 @@ import sqlite_utils
 from claims import store
 from claims.errors import ArticleTooLong
 from claims.extract import Claim, analyze_passages, claim_frames, extract_claims, get_nlp
-from claims.verdict import Verdict, aggregate_stance, combine, suggest
+from claims.quantities import resolve_relative
+from claims.verdict import Verdict, aggregate_stance, combine, hold_back, suggest
 from sources.parse import Document
 from sources.search import Hit, Searcher, prepare_query
 
@@ -40,11 +41,13 @@ class CheckResult:
     message: str = ""
     matches: list[list] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # passages the check went on without (issue #13)
+    published: str | None = None  # the article's date (ISO), from the page or given
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
                 stance_mode: str | None = None, warnings: list[str] | None = None, *,
-                components: dict | None = None, topic: str | None = None) -> list[Verdict]:
+                components: dict | None = None, topic: str | None = None, calibration="auto",
+                min_probability: float | None = None, article_date: str | None = None) -> list[Verdict]:
     """The one verdict path (issue #14): `check`, the app (through `check_article`) and `factcheck
     eval` turn claims and their evidence hits into suggestions here, with the same settings.
 
@@ -54,7 +57,13 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     of the `stance_verdicts` setting. Hits need passage_id, source_id, source_title, text and
     credibility (a `sources.search.Hit`); passages are analysed once each. `topic` is the article's
     title: a claim about a description ("the bridge's main span") is compared only with sources
-    about the same subject.
+    about the same subject. `article_date` (ISO) turns "last year", "in the last two years" into
+    dates that are compared like any other.
+
+    Every SUPPORTED / REFUTED / CONFLICTING suggestion then gets its calibrated probability and is
+    held back (NOT_ENOUGH_EVIDENCE, reading kept in the reason) below the threshold for 90%
+    precision (`claims.calibrate`; `calibration` "auto" is the shipped file, None none;
+    `min_probability` is the team's own threshold, the `suggest_min_probability` setting).
 
     Pass a dict as `components` to get each part alone as well: "rules" (the quantity rules'
     verdicts) and "stance" (the stance model's own verdict for every claim, None without a model)."""
@@ -73,13 +82,17 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     for c, hits in zip(claims, evidence):
         key = (c.text, tuple(h.passage_id for h in hits))
         if key not in judged:
-            judged[key] = suggest(c.text, c.quantities, c.entities, [facts[h.passage_id] for h in hits],
-                                  frame_of.get(c.text), topic)
+            judged[key] = suggest(c.text, resolve_relative(c.quantities, c.text, article_date), c.entities,
+                                  [facts[h.passage_id] for h in hits], frame_of.get(c.text), topic)
         rules.append(judged[key])
+    if calibration == "auto":
+        from claims.calibrate import load_calibration
+
+        calibration = load_calibration()
     if components is not None:
         components.update(rules=list(rules), stance=None)
     if stance is None:
-        return rules
+        return [hold_back(v, calibration, min_probability) for v in rules]
     # the model reads only where the rules are silent, unless every component is asked for
     need = [i for i, v in enumerate(rules)
             if evidence[i] and (components is not None or v.label == "NOT_ENOUGH_EVIDENCE")]
@@ -94,7 +107,8 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
         readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[rows], stance.decision)
     if components is not None:
         components["stance"] = [r if r is not None else aggregate_stance([], [], stance.decision) for r in readings]
-    return [combine(v, r, mode) if r is not None else v for v, r in zip(rules, readings)]
+    out = [combine(v, r, mode) if r is not None else v for v, r in zip(rules, readings)]
+    return [hold_back(v, calibration, min_probability) for v in out]
 
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
@@ -140,18 +154,19 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
 
     warnings: list[str] = []
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
-                           stance_mode=settings["stance_verdicts"], warnings=warnings, topic=doc.title)
+                           stance_mode=settings["stance_verdicts"], warnings=warnings, topic=doc.title,
+                           min_probability=store.min_probability(settings), article_date=doc.date)
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     say("Saving", 0.95)
     article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
                                              claims=claims, evidence=evidence, verdicts=verdicts,
-                                             model_id=embedder.model_id, matches=matches)
+                                             model_id=embedder.model_id, matches=matches, published=doc.date)
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
     message = "\n".join(warnings) if claims else "no check-worthy claims found in the article"
     return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       message, matches, warnings)
+                       message, matches, warnings, doc.date)
 
 
 def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
@@ -172,7 +187,7 @@ def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
 def result_json(r: CheckResult) -> dict:
     """The `factcheck check --json` document."""
     return {
-        "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin},
+        "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin, "published": r.published},
         "claims": [
             {"id": cid, "text": c.text, "original": c.original or c.text,
              "spans": [list(sp) for sp in (c.spans or [(c.start, c.end)])],
@@ -182,7 +197,8 @@ def result_json(r: CheckResult) -> dict:
                            "source": h.source_url or h.source, "text": h.text, "score": h.score,
                            "dense_score": h.dense_score, "lexical_score": h.lexical_score,
                            "rerank_score": h.rerank_score, "start": h.start, "end": h.end} for h in hits],
-             "verdict": v.label, "confidence": v.confidence, "rationale": v.rationale,
+             "verdict": v.label, "confidence": v.confidence, "probability": v.probability,
+             "rationale": v.rationale,
              "cited_passage_id": v.passage_id,
              "checked_before": [m.to_dict() for m in ms if m.level]}
             for cid, c, hits, v, ms in zip(r.claim_ids, r.claims, r.evidence, r.verdicts,

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 
-__all__ = ["Quantity", "parse_quantities", "parse_number_words", "singular", "attach_context"]
+__all__ = ["Quantity", "parse_quantities", "parse_number_words", "singular", "attach_context", "resolve_relative"]
 
 UNITS_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -51,7 +51,8 @@ QUALIFIERS = {
     "slightly more than": "justover", "slightly over": "justover",
     "over": "over", "more than": "over", "well over": "over", "greater than": "over", "above": "over",
     "upwards of": "over", "in excess of": "over", "exceeding": "over",
-    "under": "under", "less than": "under", "fewer than": "under", "below": "under",
+    "under": "under", "less than": "under", "fewer than": "under", "below": "under", "lower than": "under",
+    "higher than": "over",
     "at least": "atleast", "no fewer than": "atleast", "no less than": "atleast",
     "up to": "atmost", "at most": "atmost", "no more than": "atmost",
 }
@@ -687,3 +688,45 @@ def attach_context(quantities: list[Quantity], entities: list[tuple[int, int, st
         if predicates:
             q.predicate = predicates.get(q.start)
     return quantities
+
+
+def resolve_relative(quantities: list[Quantity], text: str, on: str | None) -> list[Quantity]:
+    """Times told from the day of writing, as dates, given that day (`on`, ISO): "yesterday" (a day),
+    "last month" (a month), "last year", "three years ago" (a year), "in the last two years" (after a
+    day). "Today" and "now" stay as they are: they say the claim holds when written, not when
+    something happened. Without `on`, or for anything else, the quantities are returned unchanged."""
+    import datetime
+    import re as _re
+
+    if not on:
+        return quantities
+    try:
+        day = datetime.date.fromisoformat(on[:10])
+    except ValueError:
+        return quantities
+    out = []
+    for q in quantities:
+        new = None
+        if q.kind == "relative" and q.value:
+            days = q.value
+            if abs(days) < 7:
+                d = day + datetime.timedelta(days=days)
+                new = dict(kind="date", date=d.isoformat(), precision="day", value=None)
+            elif abs(abs(days) - TIME_UNITS_DAYS["month"]) < 1:
+                m = day.month - 1 + (1 if days > 0 else -1)
+                y, m = day.year + m // 12, m % 12 + 1
+                new = dict(kind="date", date=f"{y:04d}-{m:02d}-01", precision="month", value=None)
+            elif abs(days) >= 365 and abs(days / TIME_UNITS_DAYS["year"] - round(days / TIME_UNITS_DAYS["year"])) < 0.01:
+                new = dict(kind="year", value=float(day.year + round(days / TIME_UNITS_DAYS["year"])), precision="year")
+        elif q.kind == "duration" and q.value and _re.search(r"\b(?:last|past)\s+$", text[:q.start].lower()):
+            since = day - datetime.timedelta(days=round(q.value))
+            new = dict(kind="date", date=since.isoformat(), precision="day", value=None, qualifier="after",
+                       text=f"after {since.isoformat()} ({q.text} before {day.isoformat()})", low=None, high=None)
+        if new is None:
+            out.append(q)
+            continue
+        fields = {**q.__dict__, **new}
+        if "text" not in new:
+            fields["text"] = f"{q.text} ({fields['date'] or int(fields['value'])})"
+        out.append(Quantity(**fields))
+    return out

@@ -119,7 +119,13 @@ def m005_matching(db: sqlite_utils.Database) -> None:
                   begin select raise(abort, 'confirmed matches are append-only'); end""")
 
 
-MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching]
+def m006_article_date(db: sqlite_utils.Database) -> None:
+    """The article's publication date (ISO day), against which "today" and "last year" are read."""
+    db.execute("alter table articles add column published text")
+
+
+MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
+              m006_article_date]
 
 # settings only the operator changes, through the CLI (the app does not show them)
 OPERATOR_SETTINGS = ("fetch_allow_networks",)
@@ -133,6 +139,9 @@ SETTINGS = {
                                 "suggested verdict where the quantity rules have none"),
     "rerank_evidence": ("off", "on: the reranker reorders each claim's top evidence candidates (seconds per "
                                "article; see bench/RESULTS.md for where it helps and hurts); off: the fused order"),
+    "suggest_min_probability": ("auto", "SUPPORTED / REFUTED suggestions below this calibrated probability are held "
+                                        "back as NOT_ENOUGH_EVIDENCE; auto: the threshold that gave 90% precision "
+                                        "on labelled claims (claims/models/calibration.json)"),
     "fetch_allow_networks": ("", "comma-separated networks (CIDR) that URL fetching may reach besides public "
                                  "addresses, e.g. 10.0.0.0/8 for an intranet (also FACTCHECK_ALLOW_NETWORKS)"),
 }
@@ -144,12 +153,25 @@ def get_settings(db: sqlite_utils.Database) -> dict[str, str]:
     return {k: stored.get(k, default) for k, (default, _) in SETTINGS.items()}
 
 
+def min_probability(settings: dict[str, str]) -> float | None:
+    """The `suggest_min_probability` setting as a number, None for auto (the calibration's own)."""
+    v = settings.get("suggest_min_probability", "auto")
+    return None if v == "auto" else float(v)
+
+
 def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
     """Store one setting; unknown keys are refused."""
     if key not in SETTINGS:
         raise InvalidReview(f"unknown setting {key!r}; settings are {', '.join(SETTINGS)}")
     if key == "stance_verdicts" and value not in ("hint", "suggest"):
         raise InvalidReview(f"stance_verdicts is 'hint' or 'suggest', not {value!r}")
+    if key == "suggest_min_probability" and value != "auto":
+        try:
+            ok = 0.0 <= float(value) <= 1.0
+        except ValueError:
+            ok = False
+        if not ok:
+            raise InvalidReview(f"suggest_min_probability is 'auto' or a number from 0 to 1, not {value!r}")
     if key == "rerank_evidence" and value not in ("on", "off"):
         raise InvalidReview(f"rerank_evidence is 'on' or 'off', not {value!r}")
     if key == "fetch_allow_networks":
@@ -323,15 +345,16 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, text: str,
                claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
-               matches: Sequence[Sequence] = ()) -> tuple[int, list[int]]:
+               matches: Sequence[Sequence] = (), published: str | None = None) -> tuple[int, list[int]]:
     """Store an article with its claims, their evidence, suggestions and earlier fact-checks they
     match in one transaction: a check killed half-way leaves nothing, never a finished-looking
     article with half its data."""
     matches = list(matches) or [[] for _ in claims]
     with source_store.write(db):
         article_id = db.execute(
-            "insert into articles (title, origin, url, text, content_hash, checked_at) values (?, ?, ?, ?, ?, ?)",
-            [title, origin, url, text, source_store.content_hash(text), now_iso()]).lastrowid
+            "insert into articles (title, origin, url, text, content_hash, checked_at, published) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [title, origin, url, text, source_store.content_hash(text), now_iso(), published]).lastrowid
         claim_ids = []
         for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts)):
             cid = db.execute(

@@ -32,6 +32,7 @@ class Document:
     text: str
     origin: str          # URL, file path or "pasted text"
     kind: str            # text, markdown, html, pdf
+    date: str | None = None  # publication date (ISO, from the page's metadata) where it says one
 
 
 def normalize_text(text: str) -> str:
@@ -125,21 +126,35 @@ def _html_charset(body: bytes) -> str | None:
     return m.group(1).decode("ascii") if m else None
 
 
-def _parse_html(html: str, origin: str) -> tuple[str, str | None]:
+def _parse_html(html: str, origin: str) -> tuple[str, str | None, str | None]:
     import trafilatura
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True,
                                deduplicate=False) or ""
-    title = None
+    title = date = None
     try:
         meta = trafilatura.extract_metadata(html)
         title = meta.title if meta else None
+        date = meta.date if meta else None
     except Exception:  # metadata is a nicety; a broken <head> must not lose the text
-        title = None
+        title = date = None
     if not title:
         m = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
         title = re.sub(r"\s+", " ", m.group(1)).strip() if m else None
-    return text, title
+    return text, title, iso_date(date)
+
+
+def iso_date(value) -> str | None:
+    """A YYYY-MM-DD date that exists, from the start of `value`, else None."""
+    import datetime
+
+    m = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    if not m:
+        return None
+    try:
+        return datetime.date(*map(int, m.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def _pdf_title(reader) -> str | None:
@@ -242,6 +257,7 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
     if not body or not body.strip():
         raise EmptyDocument(f"{origin} is empty")
     kind = _kind(body, filename, content_type)
+    date = None
     if kind == "pdf":
         text, found = _parse_pdf(body, origin)
     else:
@@ -249,7 +265,7 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
             raise UnsupportedDocument(f"{origin} looks like a binary file, not text, HTML or PDF")
         raw = decode_text(body, charset or (_html_charset(body) if kind == "html" else None), origin)
         if kind == "html":
-            text, found = _parse_html(raw, origin)
+            text, found, date = _parse_html(raw, origin)
         elif kind == "markdown":
             text, found = _strip_markdown(raw)
         else:
@@ -260,7 +276,7 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
     if not re.search(r"[^\W\d_]", text):
         raise EmptyDocument(f"{origin} has no words in it")
     found = found or _first_line_title(text) or Path(filename or origin).stem
-    return Document(title=(title or found or origin).strip()[:300], text=text, origin=origin, kind=kind)
+    return Document(title=(title or found or origin).strip()[:300], text=text, origin=origin, kind=kind, date=date)
 
 
 def read_path(path: str | Path, title: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:

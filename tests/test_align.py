@@ -132,3 +132,50 @@ def test_a_split_apposition_is_as_check_worthy_as_its_sentence(nlp, embedder):
     claims = extract_claims(text, nlp, threshold=0, scorer=scorer)
     part = next(c for c in claims if "American" in c.text and "Pittsburgh" not in c.text)
     assert part.checkworthiness >= min(0.99, round(whole, 2) - 0.05)
+
+
+def test_alternatives_are_no_list_and_a_selection_refutes_nothing(nlp):
+    assert doc_frames(nlp("Hell or High Water was praised by critics."))[0].lists == []
+    src = "Additions to the cast include Jeremy Davies, Laura Dern, Tim Roth and Naomi Watts."
+    v = verdict(nlp, "Monica Bellucci, Trent Reznor, Tim Roth and Ashley Judd were additions to the cast.", src)
+    assert v.label != "REFUTED"
+
+
+def test_a_name_described_by_its_own_head_noun(nlp):
+    src = "The canal opened to traffic on 15 August 1914, when the SS Ancon made the first transit."
+    claim = "The Panama Canal opened to traffic on 15 August 1915."
+    assert verdict(nlp, claim, src, "The Panama Canal", "The Panama Canal at 110").label == "REFUTED"
+
+
+def test_a_shared_common_noun_is_no_shared_topic(nlp):
+    # "Canal" is in both titles, but the Suez source writes "the canal": a common noun, not a name
+    src = "The canal opened on 17 November 1869."
+    claim = "The Panama Canal opened to traffic on 15 August 1914."
+    assert verdict(nlp, claim, src, "The Suez Canal", "The Panama Canal at 110").label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_what_a_sentence_says_of_a_list_it_says_of_each_member(nlp):
+    src = "In 1977 Jimmy Carter and Omar Torrijos signed the treaties that handed the canal to Panama."
+    assert verdict(nlp, "Omar Torrijos signed the treaties in 1977.", src).label == "SUPPORTED"
+    assert verdict(nlp, "Omar Torrijos signed the treaties in 1979.", src).label == "REFUTED"
+
+
+def test_a_description_number_after_another_verb_is_about_something_else(nlp):
+    src = "The new locks take ships up to 366 metres long, which the old locks, 320 metres long, could not hold."
+    assert verdict(nlp, "Its locks lift ships 26 metres.", src, "Panama Canal expansion",
+                   "The Panama Canal at 110").label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_relative_times_read_against_the_article_date():
+    from claims.quantities import parse_quantities, resolve_relative
+
+    def on(text, day):
+        return [(q.kind, q.value, q.date, q.qualifier) for q in resolve_relative(parse_quantities(text), text, day)]
+
+    assert on("It was founded last year.", "2024-06-01") == [("year", 2023.0, None, None)]
+    assert on("He resigned three years ago.", "2024-06-01") == [("year", 2021.0, None, None)]
+    assert on("The bridge closed yesterday.", "2024-06-01") == [("date", None, "2024-05-31", None)]
+    assert on("The plant closed last month.", "2024-01-15") == [("date", None, "2023-12-01", None)]
+    assert on("Two countries joined in the last two years.", "2024-06-01")[-1] == ("date", None, "2022-06-02", "after")
+    assert on("Today it is open.", "2024-06-01") == [("relative", 0.0, None, None)]  # the time of writing itself
+    assert on("It was founded last year.", None) == [("relative", -365.2425, None, None)]  # no date: unchanged

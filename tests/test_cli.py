@@ -205,3 +205,21 @@ def test_console_script_runs_in_a_subprocess():
     exe = Path(sys.executable).parent / "factcheck"
     r = subprocess.run([str(exe), "--help"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "sources" in r.stdout
+
+
+def test_check_reads_relative_dates_against_the_article_date(run, files, db_path):
+    run("sources", "add", str(files / "bridge.md"))
+    claim = "The Golden Gate Bridge opened three years ago.\n"
+    wrong = json.loads(run("check", "-", "--date", "2026-05-01", "--json", input=claim).stdout)
+    assert wrong["article"]["published"] == "2026-05-01"
+    assert wrong["claims"][0]["verdict"] == "REFUTED" and "1937" in wrong["claims"][0]["rationale"]
+    right = json.loads(run("check", "-", "--date", "1940-05-01", "--json", input=claim).stdout)
+    assert right["claims"][0]["verdict"] == "SUPPORTED"
+    undated = json.loads(run("check", "-", "--json", input=claim).stdout)
+    assert undated["article"]["published"] is None and undated["claims"][0]["verdict"] == "NOT_ENOUGH_EVIDENCE"
+    bad = run("check", "-", "--date", "2026-13-40", input=claim, ok=False)
+    assert "--date" in bad.output
+    import sqlite3
+    with sqlite3.connect(db_path) as conn:
+        assert [r[0] for r in conn.execute("select published from articles order by id")][:2] == ["2026-05-01",
+                                                                                                 "1940-05-01"]

@@ -191,3 +191,11 @@ def test_pdf_page_and_time_limits(monkeypatch):
     monkeypatch.setattr(sources.parse, "MAX_PDF_SECONDS", 0.0)
     with pytest.raises(UnsupportedDocument, match="still not done after 0 s"):
         parse_document(buf.getvalue(), origin="two.pdf", filename="two.pdf")
+
+
+def test_html_publication_date_from_the_page_metadata():
+    page = (b'<html><head><title>Bridge news</title><meta property="article:published_time" '
+            b'content="2024-03-10T08:00:00Z"></head><body><article><p>The bridge opened in 1937 and it '
+            b'is still open today after many years of service.</p></article></body></html>')
+    assert parse_document(page, origin="x.html", filename="x.html").date == "2024-03-10"
+    assert parse_document(b"The bridge opened in 1937.", origin="a.txt", filename="a.txt").date is None
