@@ -29,7 +29,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from claims.calibrate import CALIBRATION_FILE, Calibration, risk_coverage  # noqa: E402
+from claims.calibrate import CALIBRATION_FILE, Calibration, operating_point, risk_coverage  # noqa: E402
 from claims.evaluate import read_jsonl, verification_inputs  # noqa: E402
 from claims.verdict import METHOD as RULES, combine  # noqa: E402
 
@@ -79,13 +79,9 @@ def score(cal: Calibration, s: dict, mode: str) -> dict:
               for a, p, (k, _, _) in zip(answered, probs, preds)]
     shipped = [s or (a and k.startswith(RULES + ":")) for s, a, (k, _, _) in zip(strict, answered, preds)]
 
-    def point(kept):
-        right = sum(1 for k, c in zip(kept, correct) if k and c)
-        return {"answered": sum(kept), "coverage": round(sum(kept) / n, 4),
-                "precision": round(right / sum(kept), 4) if sum(kept) else None}
-
-    return {"n": n, "without_abstention": point(answered), "selective": point(shipped),
-            "selective_strict": point(strict), "risk_coverage": risk_coverage(probs, answered, correct, n)}
+    return {"n": n, "without_abstention": operating_point(answered, correct, n),
+            "selective": operating_point(shipped, correct, n), "selective_strict": operating_point(strict, correct, n),
+            "risk_coverage": risk_coverage(probs, answered, correct, n)}
 
 
 def main(argv=None) -> dict:

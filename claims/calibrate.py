@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Calibration", "fit_isotonic", "choose_threshold", "selective", "risk_coverage", "load_calibration",
+__all__ = ["Calibration", "fit_isotonic", "choose_threshold", "operating_point", "risk_coverage", "load_calibration",
            "CALIBRATION_FILE"]
 
 CALIBRATION_FILE = Path(__file__).parent / "models" / "calibration.json"
@@ -115,14 +115,12 @@ def load_calibration(path: str | None = None) -> Calibration | None:
     return Calibration.from_json(json.loads(p.read_text(encoding="utf-8")))
 
 
-def selective(probs, answered, correct, n: int, threshold: float | None) -> dict:
-    """At an operating point: suggestions kept (non-NEE with probability >= threshold), their share
-    of all `n` claims (coverage) and how many of them are right (precision)."""
-    keep = [i for i, a in enumerate(answered) if a and threshold is not None and probs[i] is not None
-            and probs[i] >= threshold]
-    right = sum(1 for i in keep if correct[i])
-    return {"threshold": threshold, "answered": len(keep), "coverage": round(len(keep) / n, 4) if n else 0.0,
-            "precision": round(right / len(keep), 4) if keep else None}
+def operating_point(kept, correct, n: int) -> dict:
+    """The suggestions `kept` (one bool per claim): how many, their share of all `n` claims
+    (coverage) and the share of them that is right (precision)."""
+    k = sum(1 for x in kept if x)
+    right = sum(1 for x, c in zip(kept, correct) if x and c)
+    return {"answered": k, "coverage": round(k / n, 4) if n else 0.0, "precision": round(right / k, 4) if k else None}
 
 
 def risk_coverage(probs, answered, correct, n: int, steps=(0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0)) -> list[dict]:

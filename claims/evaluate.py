@@ -217,15 +217,12 @@ def _selective_report(path, gold: list[str], pred: list[str], parts: dict, stanc
     """`selective`: what is suggested at the shipped operating point (answered, coverage = share of
     all claims, precision); `risk_coverage`: precision of the most probable suggestions of the
     rules-then-stance-model path by the shipped calibration, at growing coverage."""
-    from claims.calibrate import load_calibration, risk_coverage
+    from claims.calibrate import load_calibration, operating_point, risk_coverage
     from claims.verdict import combine
 
     n = len(gold)
-    answered = [p != "NOT_ENOUGH_EVIDENCE" for p in pred]
-    right = sum(1 for a, p, g in zip(answered, pred, gold) if a and p == g)
     cal = load_calibration()
-    sel = {"answered": sum(answered), "coverage": round(sum(answered) / n, 4) if n else 0.0,
-           "precision": round(right / sum(answered), 4) if sum(answered) else None,
+    sel = {**operating_point([p != "NOT_ENOUGH_EVIDENCE" for p in pred], [p == g for p, g in zip(pred, gold)], n),
            "operating_point": "the shipped settings and calibration (suggest_min_probability = auto)",
            "calibration_fitted_on_this_file": cal is not None and Path(path).stem in cal.fitted_on}
     raw = (parts["rules"] if parts.get("stance") is None else

@@ -3,7 +3,7 @@ suggestions held back below it through the one verdict path."""
 
 import pytest
 
-from claims.calibrate import Calibration, choose_threshold, fit_isotonic, risk_coverage, selective
+from claims.calibrate import Calibration, choose_threshold, fit_isotonic, operating_point, risk_coverage
 from claims.errors import ClaimsError
 from claims.verdict import Verdict, hold_back
 
@@ -53,8 +53,9 @@ def test_selective_and_risk_coverage():
     probs = [0.9, 0.8, 0.7, None]
     answered = [True, True, True, False]
     correct = [True, True, False, False]
-    sel = selective(probs, answered, correct, 4, 0.75)
-    assert sel == {"threshold": 0.75, "answered": 2, "coverage": 0.5, "precision": 1.0}
+    kept = [p is not None and p >= 0.75 for p in probs]
+    assert operating_point(kept, correct, 4) == {"answered": 2, "coverage": 0.5, "precision": 1.0}
+    assert operating_point([False] * 4, correct, 4) == {"answered": 0, "coverage": 0.0, "precision": None}
     rc = risk_coverage(probs, answered, correct, 4, steps=(0.25, 0.5, 1.0))
     assert [r["precision"] for r in rc] == [1.0, 1.0, 0.6667]
 
