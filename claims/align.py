@@ -34,6 +34,9 @@ TITLE_WORDS = {"prime", "vice", "deputy", "foreign", "general", "high", "first",
                "sir", "dame", "saint", "st", "the"}
 
 
+NATIONAL_OFFICES = {"president", "minister", "premier", "chancellor", "king", "queen", "monarch", "emperor"}
+
+
 @dataclass(frozen=True)
 class ListSlot:
     """Two or more named things joined by "and"/commas, of one kind, and the word they hang from."""
@@ -223,6 +226,8 @@ def _owner(tok, ents, resolve, max_up: int = 6):
         if t.head is t:
             return None
         came, t = t, t.head
+        if came.dep_ == "poss":
+            return None  # "Ban Ki-moon, the Japanese minister's guest": the minister is Japanese
         p = _person_of(t, ents, resolve)
         if p:
             return p
@@ -318,7 +323,9 @@ def _frame(sent, ents, resolve, shift: int = 0) -> Frame:
         if e.label_ == "GPE" and anchor.lemma_.lower() in OFFICE_HEADS:
             office = _office_name(anchor)
             f.offices.setdefault(person, {})[(office, country)] = f"{_office_words(anchor)} of {e.text}"
-            f.nationality.setdefault(person, {})[country] = e.text
+            if anchor.lemma_.lower() in NATIONAL_OFFICES:
+                # a minister or president of a country is of it; a governor of "Georgia" need not be
+                f.nationality.setdefault(person, {})[country] = e.text
         elif e.label_ == "GPE" and _person_of(anchor, ents, resolve) == person:
             f.nationality.setdefault(person, {})[country] = e.text  # "Kofi Annan of Ghana"
         elif e.label_ == "NORP":

@@ -34,12 +34,14 @@ def fit_isotonic(scores, correct) -> tuple[list[float], list[float]]:
     c = np.asarray(correct, dtype=float)
     if len(s) == 0:
         return [], []
-    order = np.argsort(s, kind="stable")
-    s, c = s[order], c[order]
-    # blocks of [sum, count, first score]; merge while a block's mean is above the next one's
+    # one block per distinct score (ties share one fitted value, whatever their order), then
+    # blocks of [sum, count, first score] merged while a block's mean is not below the next one's
+    values, inverse = np.unique(s, return_inverse=True)
+    sums = np.bincount(inverse, weights=c)
+    counts = np.bincount(inverse)
     blocks: list[list[float]] = []
-    for x, y in zip(s, c):
-        blocks.append([y, 1.0, x])
+    for x, y, n in zip(values, sums, counts):
+        blocks.append([float(y), float(n), float(x)])
         while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] >= blocks[-1][0] / blocks[-1][1]:
             tot, n, _ = blocks.pop()
             blocks[-1][0] += tot

@@ -696,7 +696,6 @@ def resolve_relative(quantities: list[Quantity], text: str, on: str | None) -> l
     day). "Today" and "now" stay as they are: they say the claim holds when written, not when
     something happened. Without `on`, or for anything else, the quantities are returned unchanged."""
     import datetime
-    import re as _re
 
     if not on:
         return quantities
@@ -706,27 +705,37 @@ def resolve_relative(quantities: list[Quantity], text: str, on: str | None) -> l
         return quantities
     out = []
     for q in quantities:
-        new = None
-        if q.kind == "relative" and q.value:
-            days = q.value
-            if abs(days) < 7:
-                d = day + datetime.timedelta(days=days)
-                new = dict(kind="date", date=d.isoformat(), precision="day", value=None)
-            elif abs(abs(days) - TIME_UNITS_DAYS["month"]) < 1:
-                m = day.month - 1 + (1 if days > 0 else -1)
-                y, m = day.year + m // 12, m % 12 + 1
-                new = dict(kind="date", date=f"{y:04d}-{m:02d}-01", precision="month", value=None)
-            elif abs(days) >= 365 and abs(days / TIME_UNITS_DAYS["year"] - round(days / TIME_UNITS_DAYS["year"])) < 0.01:
-                new = dict(kind="year", value=float(day.year + round(days / TIME_UNITS_DAYS["year"])), precision="year")
-        elif q.kind == "duration" and q.value and _re.search(r"\b(?:last|past)\s+$", text[:q.start].lower()):
-            since = day - datetime.timedelta(days=round(q.value))
-            new = dict(kind="date", date=since.isoformat(), precision="day", value=None, qualifier="after",
-                       text=f"after {since.isoformat()} ({q.text} before {day.isoformat()})", low=None, high=None)
-        if new is None:
+        try:
+            out.append(_resolved(q, text, day))
+        except (OverflowError, ValueError):  # "the past 125,000 years": no calendar date; left as it is
             out.append(q)
-            continue
-        fields = {**q.__dict__, **new}
-        if "text" not in new:
-            fields["text"] = f"{q.text} ({fields['date'] or int(fields['value'])})"
-        out.append(Quantity(**fields))
     return out
+
+
+def _resolved(q: Quantity, text: str, day) -> Quantity:
+    """One quantity of `resolve_relative`, as a date where it is a time told from `day`."""
+    import datetime
+    import re as _re
+
+    new = None
+    if q.kind == "relative" and q.value:
+        days = q.value
+        if abs(days) < 7:
+            d = day + datetime.timedelta(days=days)
+            new = dict(kind="date", date=d.isoformat(), precision="day", value=None)
+        elif abs(abs(days) - TIME_UNITS_DAYS["month"]) < 1:
+            m = day.month - 1 + (1 if days > 0 else -1)
+            y, m = day.year + m // 12, m % 12 + 1
+            new = dict(kind="date", date=f"{y:04d}-{m:02d}-01", precision="month", value=None)
+        elif abs(days) >= 365 and abs(days / TIME_UNITS_DAYS["year"] - round(days / TIME_UNITS_DAYS["year"])) < 0.01:
+            new = dict(kind="year", value=float(day.year + round(days / TIME_UNITS_DAYS["year"])), precision="year")
+    elif q.kind == "duration" and q.value and _re.search(r"\b(?:last|past)\s+$", text[:q.start].lower()):
+        since = day - datetime.timedelta(days=round(q.value))
+        new = dict(kind="date", date=since.isoformat(), precision="day", value=None, qualifier="after",
+                   text=f"after {since.isoformat()} ({q.text} before {day.isoformat()})", low=None, high=None)
+    if new is None:
+        return q
+    fields = {**q.__dict__, **new}
+    if "text" not in new:
+        fields["text"] = f"{q.text} ({fields['date'] or int(fields['value'])})"
+    return Quantity(**fields)

@@ -272,12 +272,19 @@ def compare(c: Quantity, e: Quantity) -> tuple[str, str] | None:
             inside = int(cy) <= int(ey) < int(cy) + 10
             return ("agree" if inside else "disagree"), f"{int(ey)} is {'' if inside else 'not '}in the {c.text}"
         both_days = c.kind == "date" and e.kind == "date" and c.precision == e.precision == "day"
-        ckey, ekey = (c.date, e.date) if both_days else (int(cy), int(ey))
+        # compared at the coarser of the two precisions: "last month" (December 2023) is not
+        # "March 2023", though the years agree
+        months = not both_days and c.kind == e.kind == "date" and {c.precision, e.precision} <= {"day", "month"}
+        ckey, ekey = (c.date, e.date) if both_days else (c.date[:7], e.date[:7]) if months else (int(cy), int(ey))
         bound = {"before": ekey < ckey, "after": ekey > ckey, "by": ekey <= ckey,
                  "since": ekey <= ckey}.get(c.qualifier or "")
         if bound is not None:
-            return ("agree" if bound else "disagree"), f"{e.text} is {'' if bound else 'not '}{c.qualifier} {c.text}"
+            if not both_days and ckey == ekey:
+                return None  # "after 2 March 2022" against "in 2022": cannot tell
+            return ("agree" if bound else "disagree"), f"{e.text} is {'' if bound else 'not '}{said(c)}"
         same = ckey == ekey
+        if months:
+            return ("agree" if same else "disagree"), f"{e.text} {'is' if same else 'is not'} {c.text}"
         if both_days:
             return ("agree" if same else "disagree"), f"{e.text} {'is' if same else 'is not'} {c.text}"
         return ("agree" if same else "disagree"), f"{int(ey)} {'=' if same else '≠'} {int(cy)}"
@@ -416,8 +423,9 @@ def _slot_comparisons(claim_frame: Frame | None, p: PassageFacts, values, topic:
                         continue
                     shared = [m for m in key.members if _in_list(m, lst.members)]
                     # a list that shares a member, in a sentence that says what the claim says, or
-                    # two members or more with any sentence ("the United States, Canada and ...")
-                    if not shared or not (aligned or len(shared) >= 2):
+                    # two members or more in a sentence that shares at least one content word
+                    # ("the United States, Canada and ..." took part; not "... signed NAFTA")
+                    if not shared or not (aligned or (len(shared) >= 2 and overlap(claim_frame, fr) > 0)):
                         continue
                     missing = [m for m in key.members if not _in_list(m, lst.members)]
                     # a list refutes only as the same list with one member swapped; a longer or

@@ -179,3 +179,34 @@ def test_relative_times_read_against_the_article_date():
     assert on("Two countries joined in the last two years.", "2024-06-01")[-1] == ("date", None, "2022-06-02", "after")
     assert on("Today it is open.", "2024-06-01") == [("relative", 0.0, None, None)]  # the time of writing itself
     assert on("It was founded last year.", None) == [("relative", -365.2425, None, None)]  # no date: unchanged
+
+
+def test_review_findings_stay_fixed(nlp):
+    from claims.quantities import parse_quantities, resolve_relative
+
+    # a span of years past any calendar date must not stop a check
+    text = "It is the warmest decade in the past 125,000 years."
+    assert resolve_relative(parse_quantities(text), text, "2024-06-01")
+    # a governor of Georgia (a US state, also a country's name) has no nationality from it
+    src = "Jimmy Carter, Governor of Georgia, ran for president in 1976."
+    assert verdict(nlp, "Jimmy Carter was an American politician.", src).label != "REFUTED"
+    # the same three names in a sentence about something else refute nothing
+    src = "The United States, Canada and Mexico signed NAFTA."
+    assert verdict(nlp, "The United States, Canada and Finland took part in the polio trial.", src).label != "REFUTED"
+    # a possessive's nationality is the possessor's
+    src = "Ban Ki-moon, the Japanese foreign minister's guest, spoke first."
+    assert doc_frames(nlp(src))[0].nationality.get("Ban Ki-moon") is None
+
+
+def test_dates_compared_at_the_coarser_precision():
+    from claims.quantities import Quantity
+    from claims.verdict import compare
+
+    dec = Quantity("date", None, "last month (2023-12-01)", 0, 0, date="2023-12-01", precision="month")
+    march = Quantity("date", None, "March 2023", 0, 0, date="2023-03-01", precision="month")
+    assert compare(dec, march)[0] == "disagree"
+    after = Quantity("date", None, "after 2022-03-02", 0, 0, date="2022-03-02", precision="day", qualifier="after")
+    in2022 = Quantity("year", 2022.0, "2022", 0, 0, precision="year")
+    assert compare(after, in2022) is None  # the same year: cannot tell
+    outcome, detail = compare(after, Quantity("year", 2019.0, "2019", 0, 0))
+    assert outcome == "disagree" and "after after" not in detail

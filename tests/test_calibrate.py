@@ -12,6 +12,9 @@ def test_isotonic_fit_is_monotone_and_pools_violators():
     x, y = fit_isotonic([0.1, 0.2, 0.3, 0.4], [0, 1, 0, 1])
     assert y == sorted(y)
     assert x == [0.1, 0.2, 0.4] and y == [0.0, 0.5, 1.0]  # 0.2 and 0.3 pooled to 0.5
+    # tied scores are one step, whatever the order of their rows
+    assert fit_isotonic([0.9] * 4, [0, 1, 0, 1]) == ([0.9], [0.5])
+    assert fit_isotonic([0.9] * 4, [1, 1, 0, 0]) == ([0.9], [0.5])
 
 
 def test_threshold_for_a_target_precision():
