@@ -62,6 +62,9 @@ class Frame:
     offices: dict[str, dict[tuple[str, str], str]] = field(default_factory=dict)  # person -> {(office, country): words}
     lists: list[ListSlot] = field(default_factory=list)
     negated: bool = False
+    # what the sentence says of a word in the slots next to it: a noun's adjectives and compound
+    # nouns, a verb's object or complement ("predicts" -> {"mortality"}; "timepoint" -> {"lowest"})
+    attached: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 # --- countries -----------------------------------------------------------------------------
@@ -331,7 +334,50 @@ def _frame(sent, ents, resolve, shift: int = 0) -> Frame:
         elif e.label_ == "NORP":
             f.nationality.setdefault(person, {})[country] = e.text
     f.lists = _lists(sent, ents)
+    f.attached = _attached(sent, in_ent)
     return f
+
+
+# dependents that say which one or what of their head; determiners, numbers and vague adjectives
+# ("many", "other") do not
+ATTACHED_DEPS = {"NOUN": ("amod", "compound"), "VERB": ("dobj", "acomp", "oprd")}
+VAGUE = {"many", "other", "several", "such", "various", "certain", "same", "different", "recent", "overall",
+         "total", "main", "major", "high", "low", "large", "small", "big", "great", "good", "important"}
+
+
+def _attached(sent, in_ent: set[int]) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for t in sent:
+        deps = ATTACHED_DEPS.get(t.pos_)
+        if not deps or t.is_stop or t.i in in_ent:
+            continue
+        for c in t.children:
+            lemma = c.lemma_.lower()
+            if (c.dep_ in deps and c.is_alpha and not c.is_stop and not c.like_num and c.i not in in_ent
+                    and lemma not in VAGUE and lemma not in NOT_CONTENT and c.pos_ in ("NOUN", "ADJ", "PROPN")):
+                # a phrasal verb is its own verb: "took over the project" is not "took control"
+                key = " ".join([t.lemma_.lower()] + [p.lower_ for p in t.children if p.dep_ == "prt"])
+                out.setdefault(key, set()).add(lemma)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def says_otherwise(claim: "Frame", evidence: "Frame") -> str | None:
+    """Where the evidence sentence says something else of the same word than the claim ("predicts
+    mortality" / "predicts survival", "at the lowest ... timepoint" / "at the acute ... timepoint"),
+    or negates what the claim affirms (or the reverse): a few words, else None. A number or name
+    agreeing in such a sentence is no support: the claim asserts something else of it."""
+    if claim.negated != evidence.negated:
+        return "the source " + ("negates" if evidence.negated else "affirms") + " what the claim " + (
+            "affirms" if evidence.negated else "negates")
+    for head, words in claim.attached.items():
+        theirs = evidence.attached.get(head)
+        if not theirs:
+            continue
+        ours_only = sorted(words - evidence.lemmas)
+        theirs_only = sorted(theirs - claim.lemmas)
+        if ours_only and theirs_only:
+            return f"the source says \"{' '.join(theirs_only)}\" where the claim says \"{' '.join(ours_only)}\""
+    return None
 
 
 def frames_of(doc, resolve=None) -> list[Frame]:
@@ -348,6 +394,8 @@ def merge_frames(frames: list[Frame]) -> Frame:
               frozenset().union(*(x.lemmas for x in frames)), [e for x in frames for e in x.entities],
               negated=any(x.negated for x in frames))
     for x in frames:
+        for k, v in x.attached.items():
+            f.attached[k] = f.attached.get(k, frozenset()) | v
         for k, v in x.nationality.items():
             f.nationality.setdefault(k, {}).update(v)
         for k, v in x.offices.items():

@@ -42,6 +42,19 @@ class EntityContext:
     """Entities seen so far in the article, most recent last: (label, text, article offset)."""
 
     seen: list[tuple[str, str, int]] = field(default_factory=list)
+    # the previous sentence's subject, as (entity label or "" for a name the recogniser missed, text):
+    # "The telescope was launched in 2021. It was built by NASA. Its mirror ..." -> the telescope
+    subject: tuple[str, str] | None = None
+
+    def subject_for(self, labels: tuple[str, ...]) -> str | None:
+        """The previous sentence's subject if a pronoun of these labels can stand for it: a person
+        for "he"/"she", anything but a person for "it"/"its"."""
+        if self.subject is None:
+            return None
+        label, text = self.subject
+        if "PERSON" in labels:
+            return text if label in ("PERSON", "") else None  # "" a name the recogniser missed ("Vardy")
+        return text if label != "PERSON" else None
 
     def resolve(self, labels: tuple[str, ...], before: int) -> str | None:
         """The most recent entity with one of `labels` that starts before `before`."""
@@ -168,7 +181,30 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
                                   rewritten=changed or len(groups) > 1))
     for ent in sent.ents:
         context.seen.append((ent.label_, ent.text, ent.start_char + offset))
+    _remember_subject(sent, context)
     return claims
+
+
+def _remember_subject(sent, context: EntityContext) -> None:
+    """Keep the sentence's main subject for a pronoun in the next one (a pronoun subject keeps the
+    one it stands for; a common noun or a clause ends the chain)."""
+    subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None:
+        context.subject = None
+        return
+    if subj.lower_ in PRONOUNS:
+        return
+    ent = next((e for e in sent.ents if e.start <= subj.i < e.end), None)
+    if ent is not None:
+        label = ent.label_
+        last = ent[-1].lower_
+        if label == "PERSON" and any(t.text == last for t in sent.doc if t.i != ent[-1].i and not t.is_sent_start):
+            label = ""  # "James Webb Space Telescope" is no person where the text also says "the telescope"
+        context.subject = (label, ent.text)
+    elif subj.pos_ == "PROPN":
+        context.subject = ("", sent.doc[min(_name_tokens(subj)):subj.i + 1].text)
+    else:
+        context.subject = None
 
 
 def _render_items(doc, items) -> str:
@@ -204,7 +240,8 @@ def _resolve(doc, items, offset, context):
         in_subject = tok.dep_ in ("nsubj", "nsubjpass") or (
             tok.dep_ == "poss" and tok.head.dep_ in ("nsubj", "nsubjpass"))
         if low in PRONOUNS and in_subject:
-            name = context.resolve(PRONOUNS[low], tok.idx + offset) or _earlier_in_sentence(doc, tok, PRONOUNS[low])
+            name = (context.subject_for(PRONOUNS[low]) or context.resolve(PRONOUNS[low], tok.idx + offset)
+                    or _earlier_in_sentence(doc, tok, PRONOUNS[low]))
             if name:
                 out.append((i, name + ("'s" if low in POSSESSIVE else "")))
                 changed = True

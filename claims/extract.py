@@ -180,7 +180,8 @@ def _antecedent(tok, ents):
     """The entity a pronoun stands for: the subject of its own sentence's main clause when the
     pronoun sits in a later clause ("He took up the post ..., and his second term began"), else the
     subject of the previous sentence ("NATO is an alliance ... It was created in 1949."), else the
-    last fitting entity before it. Never one after it."""
+    last fitting entity before it. "It" in a passage's first sentence, with nothing before it, is
+    the subject its source is about (`doc.user_data["topic"]`, the source's title). Never one after it."""
     low = POSSESSIVE.get(tok.text.lower(), tok.text.lower())
     labels = PRONOUN_LABELS.get(low)
     if not labels:
@@ -199,6 +200,16 @@ def _antecedent(tok, ents):
         ent = _entity_at(subj.idx, ents) if subj is not None else None
         if ent and ent[3] in labels:
             return ent[2]
+        if subj is not None and ent is None and subj.pos_ == "PROPN":
+            return _proper_name(subj)  # a name the entity recogniser missed ("The Øresund Link")
+        if subj is not None and subj.text.lower() == low:
+            got = _antecedent(subj, ents)  # "It carries ... It opened ...": the same antecedent
+            if got:
+                return got
+    topic = tok.doc.user_data.get("topic") if low == "it" else None
+    if topic and not prev:
+        # a reference passage that opens with "It ..." speaks of its source's subject
+        return topic
     before = [e for e in ents if e[1] <= tok.idx and e[3] in labels]
     return before[-1][2] if before else None
 
@@ -211,6 +222,8 @@ def _resolve(tok, ents):
     if tok.text.lower() in PRONOUN_LABELS:
         return _antecedent(tok, ents)
     for t in tok.subtree:
+        if tok.pos_ == "PROPN" and _under_preposition(t, tok):
+            continue  # "The Øresund Link between Copenhagen and Malmö" is the link, not Copenhagen
         ent = _entity_at(t.idx, ents)
         if ent:
             return ent[2]
@@ -218,9 +231,30 @@ def _resolve(tok, ents):
             return _antecedent(t, ents)  # "his second term", "its main span"
     if tok.pos_ == "PROPN":
         # a name the entity recogniser missed ("Leicester lost ...", "Vardy scored ...")
-        words = [t for t in tok.subtree if t.pos_ == "PROPN" and (t is tok or t.dep_ in ("compound", "flat"))]
-        return " ".join(t.text for t in sorted(words, key=lambda t: t.i))
+        return _proper_name(tok)
     return None
+
+
+def _under_preposition(t, head) -> bool:
+    """Whether token `t` hangs from `head` through a prepositional phrase."""
+    while t.i != head.i and t.head.i != t.i:  # spaCy makes a new Token object on each access
+        if t.dep_ == "prep":
+            return True
+        t = t.head
+    return False
+
+
+def _proper_name(tok) -> str:
+    """The proper-noun run a PROPN token heads ("Øresund" + "Link")."""
+    words = {t.i: t for t in tok.subtree if t.pos_ == "PROPN" and (t.i == tok.i or t.dep_ in ("compound", "flat"))}
+    # only the words next to each other around the head: a heading the parse ran into the
+    # sentence ("The Øresund Link\n\nThe Øresund Link joins") is not part of the name
+    lo = hi = tok.i
+    while lo - 1 in words and "\n" not in tok.doc[lo - 1].whitespace_:
+        lo -= 1
+    while hi + 1 in words and "\n" not in tok.doc[hi].whitespace_:
+        hi += 1
+    return " ".join(tok.doc[i].text for i in range(lo, hi + 1))
 
 
 def _about(tok) -> str | None:
@@ -461,6 +495,15 @@ def claim_frames(texts: list[str], nlp=None) -> list:
     return out
 
 
+def _title_name(title: str | None) -> str | None:
+    """A source title as the name of what it is about ("The Øresund Link" -> "Øresund Link"); None
+    for a title that is a sentence or a file name."""
+    t = re.sub(r"^(the|a|an)\s+", "", (title or "").strip(), flags=re.I)
+    if not t or len(t.split()) > 6 or re.search(r"[.:;?!]|\.\w{2,4}$", t) or not t[:1].isupper():
+        return None
+    return t
+
+
 def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None = None) -> dict[int, PassageFacts]:
     """Quantities and entities of each passage (dicts with passage_id, source_id, source_title, text).
 
@@ -473,6 +516,7 @@ def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None 
             if doc is None:
                 raise ValueError("the language model could not read it")
             ents = [(e.start_char, e.end_char, e.text) for e in doc.ents if e.label_ in ENTITY_LABELS]
+            doc.user_data["topic"] = _title_name(p.get("source_title"))
             qs = parse_quantities(p["text"])
             _set_context(qs, doc, 0, ents)
             frames = doc_frames(doc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import sqlite_utils
@@ -104,9 +104,15 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     readings: list[Verdict | None] = [None] * len(claims)
     for i in need:
         rows = [pairs[claims[i].text, h.text] for h in evidence[i]]
-        readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[rows], stance.decision)
+        readings[i] = aggregate_stance([facts[h.passage_id] for h in evidence[i]], probs[rows], stance.decision,
+                                       stance.method)
     if components is not None:
-        components["stance"] = [r if r is not None else aggregate_stance([], [], stance.decision) for r in readings]
+        components["stance"] = [r if r is not None else aggregate_stance([], [], stance.decision, stance.method)
+                                for r in readings]
+    if mode == "hint" and calibration is not None:
+        # a hint says how often such a reading was right on labelled claims
+        readings = [replace(r, probability=calibration.probability(f"{r.method}:{r.label}", r.confidence))
+                    if r is not None and r.label != "NOT_ENOUGH_EVIDENCE" else r for r in readings]
     out = [combine(v, r, mode) if r is not None else v for v, r in zip(rules, readings)]
     return [hold_back(v, calibration, min_probability) for v in out]
 

@@ -1,10 +1,12 @@
 """The stance model: does a passage support the claim, refute it, or neither?
 
 A cross-encoder built on the packaged MiniLM: claim and passage go in together as one
-"[CLS] claim [SEP] passage [SEP]" input, the first layers are the packaged model's, frozen, and
-the last TUNED_LAYERS are fine-tuned copies, followed by mean pooling and a 3-way head
-(supports, refutes, unrelated). The shipped file holds only what training changed (about 7 MB in
-float16); the rest comes from the embedding model already installed.
+"[CLS] claim [SEP] passage [SEP]" input, then mean pooling and a 3-way head (supports, refutes,
+unrelated), run under the embedder's bfloat16 autocast where the CPU has it. Two kinds of file
+(sources/crossencoder.py): the shipped one (stance-model-v1) holds fine-tuned copies of the last
+two layers, about 7 MB in float16; `bench/train_stance.py` writes the next recipe
+(stance-model-v2): LoRA adapters on all six layers, 1.3 MB, merged into the weights at load
+time. Either way the rest comes from the embedding model already installed.
 
 It also carries the claim-level decision thresholds chosen on held-out training claims
 (see `claims.verdict.aggregate_stance`). Train it with `bench/train_stance.py DATA_DIR`.
@@ -28,7 +30,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 STANCE_FILE = MODEL_DIR / "stance.safetensors"
 STANCE_META = MODEL_DIR / "stance.json"
 STANCES = ("supports", "refutes", "unrelated")
-TUNED_LAYERS = (4, 5)
+TUNED_LAYERS = (0, 1, 2, 3, 4, 5)  # every layer adapted (older files name their own)
 MAX_TOKENS = 160
 
 
@@ -41,10 +43,12 @@ class StanceModel(TunedPairModel):
     """Probabilities of (supports, refutes, unrelated) for (claim, passage) pairs."""
 
     def __init__(self, embedder, model_file: Path = STANCE_FILE, meta_file: Path = STANCE_META):
-        super().__init__(embedder, model_file, meta_file, TUNED_LAYERS, MAX_TOKENS)
+        super().__init__(embedder, model_file, meta_file, TUNED_LAYERS, MAX_TOKENS, bf16=True)
         self.temperature = float(self.meta.get("temperature", 1.0))
         self.decision = self.meta.get("decision", {})
         self.trained_on = list(self.meta.get("trained_on", []))
+        # the name its verdicts carry (and their calibration is keyed by)
+        self.method = "stance-model-v2" if self.adapters else "stance-model-v1"
 
     def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
         """An (n, 3) array of probabilities in STANCES order."""

@@ -1,10 +1,15 @@
 """A small cross-encoder on top of the packaged MiniLM, shared by the reranker and the stance model.
 
-A (query, passage) pair goes in as one "[CLS] query [SEP] passage [SEP]" input. The first layers
-are the packaged embedding model's own, frozen; the last few are fine-tuned copies stored in a
-safetensors file with the output head (only what training changed, a few MB in float16). During
-training the frozen layers' outputs are computed once and cached, which is what makes training
-on two CPU cores practical (bench/train_reranker.py, bench/train_stance.py).
+A (query, passage) pair goes in as one "[CLS] query [SEP] passage [SEP]" input. Two kinds of
+file, told apart by their keys:
+- tuned layers (`layer{N}.*`: the reranker and the shipped stance model): the first layers are
+  the packaged embedding model's own, frozen; the last few are fine-tuned copies stored in
+  float16. During training the frozen layers' outputs are computed once and cached
+  (bench/train_reranker.py).
+- low-rank adapters (`lora.layer{N}.{module}.A` / `.B`: the stance model's next recipe): every
+  layer is adapted; at load time each adapted weight becomes W + B @ A (the scaling is already in
+  B), so inference costs what the plain model costs. Trained with `peft` (bench/train_stance.py).
+Both end in mean pooling and a small linear head (`head.weight`, `head.bias`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["extended_mask", "mean_pool", "encode_pairs", "run_tuned", "layers_below", "TunedPairModel"]
+__all__ = ["extended_mask", "mean_pool", "encode_pairs", "run_tuned", "layers_below", "merge_adapters",
+           "TunedPairModel"]
 
 
 def extended_mask(mask, dtype):
@@ -48,7 +54,7 @@ def run_tuned(layers, head, hidden, mask):
     for layer in layers:
         h = layer(h, attention_mask=ext)
         h = h[0] if isinstance(h, (tuple, list)) else h
-    return head(mean_pool(h, mask))
+    return head(mean_pool(h.float(), mask))
 
 
 def layers_below(base, batch, n: int):
@@ -65,14 +71,37 @@ def layers_below(base, batch, n: int):
     return h
 
 
+def merge_adapters(base, weights: dict, layers: Sequence[int]) -> list:
+    """Copies of the base model's `layers` with the low-rank adapters in `weights` merged in:
+    `lora.layer{N}.{module}.A` (rank x in) and `.B` (out x rank, scaling included) add B @ A to
+    the weight of that linear module of layer N."""
+    import torch
+
+    out = []
+    for n in layers:
+        layer = copy.deepcopy(base.encoder.layer[n])
+        prefix = f"lora.layer{n}."
+        for key in weights:
+            if key.startswith(prefix) and key.endswith(".A"):
+                module = key[len(prefix):-2]
+                a, b = weights[key].float(), weights[f"{prefix}{module}.B"].float()
+                with torch.no_grad():
+                    layer.get_submodule(module).weight += b @ a
+        layer.eval()
+        out.append(layer)
+    return out
+
+
 class TunedPairModel:
     """Raw head outputs for (query, passage) pairs from a file of tuned layers + head.
 
     The file holds `layer{N}.*` tensors for each tuned layer N and `head.weight` / `head.bias`;
-    its .json beside it says which layers (`tuned_layers`) and the token limit (`max_tokens`)."""
+    its .json beside it says which layers (`tuned_layers`) and the token limit (`max_tokens`).
+    A file of adapters (`lora.*` keys) adapts the layers its .json names instead.
+    `bf16`: run the layers under the embedder's bfloat16 autocast where it uses one."""
 
     def __init__(self, embedder, model_file: Path, meta_file: Path, default_layers: Sequence[int] = (4, 5),
-                 default_max_tokens: int = 160):
+                 default_max_tokens: int = 160, bf16: bool = False):
         import torch
         from safetensors.torch import load_file
 
@@ -84,8 +113,10 @@ class TunedPairModel:
         self.tuned = tuple(self.meta.get("tuned_layers", default_layers))
         self.max_tokens = int(self.meta.get("max_tokens", default_max_tokens))
         weights = load_file(str(model_file))
-        self.layers = []
-        for n in self.tuned:
+        self.adapters = any(k.startswith("lora.") for k in weights)
+        self.bf16 = bf16 and getattr(embedder, "backend", "fp32") == "bf16"
+        self.layers = merge_adapters(self.base, weights, self.tuned) if self.adapters else []
+        for n in ([] if self.adapters else self.tuned):
             layer = copy.deepcopy(self.base.encoder.layer[n])
             prefix = f"layer{n}."
             layer.load_state_dict({k[len(prefix):]: v.float() for k, v in weights.items() if k.startswith(prefix)})
@@ -109,10 +140,13 @@ class TunedPairModel:
         result = np.zeros((len(pairs), self.head.out_features), dtype=np.float64)
         if not pairs:
             return result
+        import contextlib
+
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        with self._lock, torch.no_grad():
+        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
+        with self._lock, torch.no_grad(), precision:
             for s in range(0, len(order), batch_size):
                 idx = order[s:s + batch_size]
                 hidden, mask = self.hidden_below([pairs[j][0] for j in idx], [pairs[j][1] for j in idx])
-                result[idx] = run_tuned(self.layers, self.head, hidden, mask).numpy()
+                result[idx] = run_tuned(self.layers, self.head, hidden, mask).float().numpy()
         return result

@@ -210,3 +210,82 @@ def test_dates_compared_at_the_coarser_precision():
     assert compare(after, in2022) is None  # the same year: cannot tell
     outcome, detail = compare(after, Quantity("year", 2019.0, "2019", 0, 0))
     assert outcome == "disagree" and "after after" not in detail
+
+
+def test_a_person_may_hold_several_offices_and_nationalities(nlp):
+    """A source that gives the claimed office (or nationality) settles it; another source giving
+    the same person a second one is no disagreement (review finding of issue 14)."""
+    def two_sources(claim, first, second):
+        c = extract_claims(claim, nlp, threshold=0, scorer=None)[0]
+        facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "One", "text": first},
+                                  {"passage_id": 2, "source_id": 2, "source_title": "Two", "text": second}], nlp)
+        return suggest(c.text, c.quantities, c.entities, [facts[1], facts[2]], claim_frames([c.text], nlp)[0])
+
+    v = two_sources("Arnold Schwarzenegger is an Austrian bodybuilder.",
+                    "Arnold Schwarzenegger, an American actor, was elected in 2003.",
+                    "Arnold Schwarzenegger, the Austrian bodybuilder, won many titles.")
+    assert v.label == "SUPPORTED", v.rationale
+    v = two_sources("Willem Drees was the prime minister of the Netherlands.",
+                    "Willem Drees, the minister of social affairs of the Netherlands, wrote the pension law.",
+                    "Willem Drees, the prime minister of the Netherlands, led four cabinets.")
+    assert v.label == "SUPPORTED", v.rationale
+    # with only another nationality given, a swapped one is still refuted
+    v = verdict(nlp, "Arnold Schwarzenegger is a Swiss bodybuilder.",
+                "Arnold Schwarzenegger, the Austrian bodybuilder, won many titles.")
+    assert v.label == "REFUTED", v.rationale
+
+
+def test_a_value_agrees_only_where_the_source_says_the_same_of_it(nlp):
+    """Word-swapped claims (public COVID-Fact and VitaminC errors of the rules): the number agrees,
+    but the source says something else of the same word, or negates what the claim affirms."""
+    v = verdict(nlp, "Low vitamin K status predicts survival in a cohort of 138 patients.",
+                "Low vitamin K status predicts mortality in a cohort of 138 patients.")
+    assert v.label == "NOT_ENOUGH_EVIDENCE" and '"mortality"' in v.rationale and '"survival"' in v.rationale
+    v = verdict(nlp, "The new blood test does not detect 95% of infections.",
+                "The new blood test detects 95% of infections.")
+    assert v.label != "SUPPORTED", v.rationale
+    # the same claim in the source's own words is still supported, and a phrasal verb is its own verb
+    assert verdict(nlp, "Low vitamin K status predicts mortality in a cohort of 138 patients.",
+                   "Low vitamin K status predicts mortality in a cohort of 138 patients.").label == "SUPPORTED"
+    v = verdict(nlp, "The United States took over the project in 1904.",
+                "On 4 May 1904 the United States took control of the works.")
+    assert v.label == "SUPPORTED", v.rationale
+
+
+def test_a_bound_against_another_bound_settles_nothing(nlp):
+    # a threshold is not a count: "over 15" is not borne out by "more than 250"
+    v = verdict(nlp, "Indiana banned gatherings of more than 15 people.",
+                "Indiana banned gatherings of more than 250 people.")
+    assert v.label == "NOT_ENOUGH_EVIDENCE", v.rationale
+    # "over 80 percent" against "80 percent": too close to call either way
+    v = verdict(nlp, "Over 80 percent of the patients had a vitamin D deficiency.",
+                "In the study, 80 percent of the patients had a vitamin D deficiency.")
+    assert v.label == "NOT_ENOUGH_EVIDENCE", v.rationale
+    # the same bound agrees
+    assert verdict(nlp, "Indiana banned gatherings of more than 250 people.",
+                   "Indiana banned gatherings of more than 250 people.").label == "SUPPORTED"
+
+
+def test_it_at_the_start_of_a_passage_is_what_the_source_is_about(nlp):
+    """A passage cut from the middle of a reference page ("It carries ... opened it, and it
+    opened to traffic on ...") speaks of the page's subject; a name's prepositional modifier
+    ("between Copenhagen and Malmö") is not its subject; a sentence naming the subject and every
+    member of the claim's list agrees with the list."""
+    passage = ("It carries a motorway above a railway. Queen Margrethe II of Denmark and King Carl XVI "
+               "Gustaf of Sweden opened it, and it opened to traffic on 1 July 2000.")
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "The Øresund Link",
+                               "text": passage}], nlp)[1]
+    date = next(q for q in facts.quantities if q.kind == "date")
+    assert date.subject == "Øresund Link"
+    claim = "The Øresund Link between Copenhagen and Malmö opened to traffic on 1 July 2001."
+    c = extract_claims(claim, nlp, threshold=0, scorer=None)[0]
+    assert c.quantities[0].subject == "Øresund Link"
+    v = suggest(c.text, c.quantities, c.entities, [facts], claim_frames([c.text], nlp)[0])
+    assert v.label == "REFUTED" and "1 July 2000" in v.rationale
+    # without a title that names a thing, the pronoun stays unresolved rather than guessed
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "notes-2024.txt",
+                               "text": passage}], nlp)[1]
+    assert next(q for q in facts.quantities if q.kind == "date").subject != "Øresund Link"
+    both = ("The Øresund Link joins Copenhagen in Denmark to Malmö in Sweden. It opened to traffic on "
+            "1 July 2000.")
+    assert verdict(nlp, claim.replace("2001", "2000"), both, title="The Øresund Link").label == "SUPPORTED"

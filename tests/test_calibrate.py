@@ -44,6 +44,9 @@ def test_suggestions_below_the_threshold_are_held_back_with_the_reading():
     # what the calibration does not know passes unchanged: a claim matched to an earlier fact-check
     same = Verdict("SUPPORTED", 0.9, "Same claim as one checked before", method="claim-match")
     assert hold_back(same, cal) is same
+    # but a retrained stance model the calibration was not fitted for is held back, not let through
+    new_model = hold_back(Verdict("REFUTED", 0.99, "Read as contradicting", 1, 1, "stance-model-v9"), cal)
+    assert new_model.label == "NOT_ENOUGH_EVIDENCE" and "no calibration" in new_model.rationale
 
 
 def test_a_method_that_never_reaches_the_target_is_always_held_back():

@@ -55,3 +55,21 @@ def test_original_wording_is_kept(nlp):
     text = "NATO was founded in 1949. The alliance now has 32 members."
     a = atoms(text, nlp)[1]
     assert a.text == "NATO now has 32 members." and a.original == "The alliance now has 32 members."
+
+
+def test_a_pronoun_stands_for_the_previous_sentence_subject(nlp):
+    """Not the most recent name of the right kind: "It was built by NASA. Its mirror ..." is the
+    telescope's mirror (issue 15's finding: a rewrite put a neighbouring clause's entity in place
+    of the pronoun). A name the recogniser calls a person but the text also uses as a common noun
+    ("the telescope") can be "it"."""
+    from claims.extract import extract_claims
+
+    text = ("The James Webb Space Telescope was launched on 25 December 2021. It was built by NASA with "
+            "two other agencies. Its primary mirror is 6.5 metres wide. The telescope orbits far from Earth.")
+    texts = [c.text for c in extract_claims(text, nlp, threshold=0, scorer=None)]
+    assert any(t.startswith("James Webb Space Telescope was built by NASA") for t in texts), texts
+    assert any(t.startswith("James Webb Space Telescope's primary mirror is 6.5 metres") for t in texts), texts
+    assert not any("NASA's primary mirror" in t for t in texts)
+    texts = [c.text for c in extract_claims("Kofi Annan led the United Nations from 1997. He was born in Ghana "
+                                            "in 1938.", nlp, threshold=0, scorer=None)]
+    assert "Kofi Annan was born in Ghana in 1938." in texts, texts

@@ -149,11 +149,11 @@ def test_one_verdict_path(embedder, nlp):
     parts: dict = {}
     hint = suggest_for(claims, evidence, nlp, stance=stance, components=parts)
     assert [v.label for v in hint] == [v.label for v in parts["rules"]] == ["REFUTED", "NOT_ENOUGH_EVIDENCE"]
-    assert len(parts["stance"]) == 2 and all(v.method == "stance-model-v1" for v in parts["stance"])
+    assert len(parts["stance"]) == 2 and all(v.method == stance.method for v in parts["stance"])
     suggested = suggest_for(claims, evidence, nlp, stance=stance, stance_mode="suggest")
     assert suggested[0].label == "REFUTED" and suggested[1].label == parts["stance"][1].label
     if parts["stance"][1].label != "NOT_ENOUGH_EVIDENCE":
-        assert "Stance model (a hint, not a verdict)" in hint[1].rationale
+        assert "Stance model (a hint, not a verdict" in hint[1].rationale
     with pytest.raises(ValueError, match="stance_mode"):
         suggest_for(claims, evidence, nlp, stance_mode="always")
 
@@ -172,6 +172,7 @@ def test_identical_claims_are_judged_once(embedder, nlp):
 
     class Counting:
         decision = model.decision
+        method = model.method
 
         def __init__(self):
             self.pairs = []
