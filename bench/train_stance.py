@@ -30,7 +30,6 @@ Deterministic for a given machine and seed; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -172,8 +171,9 @@ class Adapted(torch.nn.Module):
 
 def precision():
     from sources.embed import cpu_has_bf16
+    from sources.embed import precision as backend_precision
 
-    return torch.autocast("cpu", dtype=torch.bfloat16) if cpu_has_bf16() else contextlib.nullcontext()
+    return backend_precision("bf16" if cpu_has_bf16() else "fp32")
 
 
 def forward(base, layers, head, tok, pairs, idx, max_tokens):

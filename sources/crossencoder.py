@@ -140,11 +140,10 @@ class TunedPairModel:
         result = np.zeros((len(pairs), self.head.out_features), dtype=np.float64)
         if not pairs:
             return result
-        import contextlib
+        from sources.embed import precision
 
         order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
-        precision = torch.autocast("cpu", dtype=torch.bfloat16) if self.bf16 else contextlib.nullcontext()
-        with self._lock, torch.no_grad(), precision:
+        with self._lock, torch.no_grad(), precision("bf16" if self.bf16 else "fp32"):
             for s in range(0, len(order), batch_size):
                 idx = order[s:s + batch_size]
                 hidden, mask = self.hidden_below([pairs[j][0] for j in idx], [pairs[j][1] for j in idx])

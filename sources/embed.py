@@ -15,7 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # no "Loading weights" bar in CLI output
 
-__all__ = ["Embedder", "get_embedder", "DEFAULT_MODEL", "resolve_model", "BACKENDS", "cpu_has_bf16"]
+__all__ = ["Embedder", "get_embedder", "DEFAULT_MODEL", "resolve_model", "BACKENDS", "cpu_has_bf16", "precision"]
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 Progress = Callable[[int, int], None]
@@ -48,6 +48,16 @@ def cpu_has_bf16() -> bool:
     except OSError:
         pass
     return False
+
+
+def precision(backend: str):
+    """The context a model runs in for a backend: bfloat16 autocast for "bf16", else none (shared
+    by the embedder, the cross-encoders and bench/train_stance.py)."""
+    import contextlib
+
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16) if backend == "bf16" else contextlib.nullcontext()
 
 
 def _backend(requested: str | None) -> str:
@@ -101,13 +111,7 @@ class Embedder:
         return np.vstack(out)
 
     def _precision(self):
-        import contextlib
-
-        import torch
-
-        if self.backend == "bf16":
-            return torch.autocast("cpu", dtype=torch.bfloat16)
-        return contextlib.nullcontext()
+        return precision(self.backend)
 
     def plain_encode(self, texts: Sequence[str]) -> np.ndarray:
         """Bare `SentenceTransformer.encode`, the baseline the benchmarks compare against."""
