@@ -92,6 +92,9 @@ def open_db(path: str | Path, migrations: dict[str, Sequence[Migration]] | None 
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
+        if _code(exc) == 11:   # SQLITE_CORRUPT outside the check (reading the schema or the migrations)
+            raise DatabaseDamaged(f"{p} is damaged ({exc}); nothing was written. Restore it from a backup "
+                                  "(factcheck restore BACKUP)") from None
         raise DatabaseError(f"cannot use {p} as a database: {describe(exc) or exc}") from None
     return db
 
@@ -106,6 +109,7 @@ _READINGS = {
     14: "the database file cannot be opened (check the folder and its permissions)",      # SQLITE_CANTOPEN
 }
 SQLITE_BUSY = 5
+_DAMAGE_CODES = {11, 18}   # SQLITE_CORRUPT, SQLITE_TOOBIG (a damaged record's length field)
 
 
 def _code(exc: sqlite3.Error) -> int | None:
@@ -161,7 +165,14 @@ def damage(conn: sqlite3.Connection, tables: Sequence[str] | None = None) -> str
     for table in (tables if tables is not None else [None]):
         quoted = '"' + (table or "").replace('"', '""') + '"'
         sql = "PRAGMA quick_check(5)" if table is None else f"PRAGMA quick_check({quoted})"
-        rows = [r[0] for r in conn.execute(sql).fetchall()]
+        try:
+            rows = [r[0] for r in conn.execute(sql).fetchall()]
+        except sqlite3.DatabaseError as exc:
+            # the check itself can trip on a damaged record ("database disk image is malformed",
+            # "string or blob too big"): that is a finding too; a busy or unreadable file is not
+            if _code(exc) not in _DAMAGE_CODES:
+                raise
+            return str(exc)[:120]
         if rows != ["ok"]:
             break
     if rows == ["ok"] or not rows:

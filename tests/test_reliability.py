@@ -127,14 +127,17 @@ def test_newer_schema_refused_without_touching_the_file(tmp_path):
     assert not Path(f"{p}-wal").exists()
 
 
-def _damage(path: Path, table: str = "passages_fts_data") -> None:
+def _damage(path: Path, table: str = "passages_fts_data", seed: int | None = None) -> None:
+    import random
+
     conn = sqlite3.connect(path)
     page_size = conn.execute("pragma page_size").fetchone()[0]
     root = conn.execute("select rootpage from sqlite_master where name = ?", [table]).fetchone()[0]
     conn.close()
     with open(path, "r+b") as f:  # the test's own deliberate damage; no connection is open
         f.seek((root - 1) * page_size)
-        f.write(b"\x0d\xff\xff\x00" + os.urandom(page_size - 4))
+        junk = os.urandom(page_size - 4) if seed is None else random.Random(seed).randbytes(page_size - 4)
+        f.write(b"\x0d\xff\xff\x00" + junk)
 
 
 def test_damaged_database_refused_before_a_review_is_written(tmp_path):
@@ -482,6 +485,36 @@ def test_restore_over_a_damaged_database_needs_force(db_path, tmp_path):
     assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert conn.execute("select note from reviews").fetchall() == [("good",)]
     conn.close()
+
+
+def test_every_kind_of_damage_is_named_damage_and_force_restores(tmp_path):
+    """The damaged page's random bytes decide where SQLite first trips: in the quick_check's
+    verdict, inside the check itself ("database disk image is malformed", "string or blob too
+    big") or on reading the schema. Each must read as damage (so `restore --force` can overwrite
+    it), never as an unusable file (CI once failed on the second kind)."""
+    from sources.errors import DatabaseDamaged
+
+    template = tmp_path / "template.db"
+    db = store.open_db(template)
+    ids = fill(db, 3)
+    store.add_review(db, ids[0], "SUPPORTED", "ana", note="good")
+    backup = tmp_path / "good.db"
+    store.source_store.backup(db, backup)
+    db.close()
+    conn = sqlite3.connect(template)
+    conn.execute("pragma journal_mode = delete")
+    conn.close()
+    for seed in range(40):
+        p = tmp_path / f"damaged-{seed}.db"
+        shutil.copy(template, p)
+        _damage(p, "evidence", seed=seed)
+        with pytest.raises(DatabaseDamaged):
+            store.restore(p, backup)
+        assert store.restore(p, backup, force=True) is None
+        conn = sqlite3.connect(p)
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("select note from reviews").fetchall() == [("good",)]
+        conn.close()
 
 
 def test_restore_makes_the_search_index_rebuild(tmp_path, embedder):
