@@ -43,8 +43,10 @@ class EntityContext:
 
     seen: list[tuple[str, str, int]] = field(default_factory=list)
     # the previous sentence's subject, as (entity label or "" for a name the recogniser missed, text):
-    # "The telescope was launched in 2021. It was built by NASA. Its mirror ..." -> the telescope
-    subject: tuple[str, str] | None = None
+    # "The telescope was launched in 2021. It was built by NASA. Its mirror ..." -> the telescope;
+    # a definite description ("The telescope orbits ...") is labelled DESC, and any other common
+    # noun ("A sunshield keeps ...") UNSURE, with no text: "it" there is left as it is
+    subject: tuple[str, str | None] | None = None
 
     def subject_for(self, labels: tuple[str, ...]) -> str | None:
         """The previous sentence's subject if a pronoun of these labels can stand for it: a person
@@ -55,6 +57,12 @@ class EntityContext:
         if "PERSON" in labels:
             return text if label in ("PERSON", "") else None  # "" a name the recogniser missed ("Vardy")
         return text if label != "PERSON" else None
+
+    def unsure_for(self, labels: tuple[str, ...]) -> bool:
+        """True where "it"/"its" most likely stands for the previous sentence's subject, a thing
+        with no name and no definite description: the most recent organisation would be a guess
+        (the telescope's images are not "NASA's images")."""
+        return "PERSON" not in labels and self.subject is not None and self.subject[0] == "UNSURE"
 
     def resolve(self, labels: tuple[str, ...], before: int) -> str | None:
         """The most recent entity with one of `labels` that starts before `before`."""
@@ -181,11 +189,11 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
                                   rewritten=changed or len(groups) > 1))
     for ent in sent.ents:
         context.seen.append((ent.label_, ent.text, ent.start_char + offset))
-    _remember_subject(sent, context)
+    _remember_subject(sent, context, offset)
     return claims
 
 
-def _remember_subject(sent, context: EntityContext) -> None:
+def _remember_subject(sent, context: EntityContext, offset: int = 0) -> None:
     """Keep the sentence's main subject for a pronoun in the next one (a pronoun subject keeps the
     one it stands for; a common noun or a clause ends the chain)."""
     subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
@@ -203,6 +211,20 @@ def _remember_subject(sent, context: EntityContext) -> None:
         context.subject = (label, ent.text)
     elif subj.pos_ == "PROPN":
         context.subject = ("", sent.doc[min(_name_tokens(subj)):subj.i + 1].text)
+    elif subj.pos_ == "NOUN" and not subj.tag_.endswith("S") and any(
+            c.dep_ == "det" and c.lower_ == "the" for c in subj.children) and \
+            not any(c.dep_ in ("prep", "relcl", "acl", "poss") for c in subj.children):
+        # "The telescope orbits ...": "its" next stands for the telescope (with its adjectives:
+        # "the new bridge"), said so
+        labels = VAGUE_NOUNS.get(subj.lower_)
+        name = context.resolve(labels, subj.idx + offset) if labels else None
+        if name:  # "The alliance grew. It is based in Brussels.": the alliance was NATO
+            context.subject = (labels[0], name)
+            return
+        words = [t for t in subj.subtree if t.dep_ in ("det", "amod", "compound") or t.i == subj.i]
+        context.subject = ("DESC", " ".join(t.text.lower() if t.i == words[0].i else t.text for t in words))
+    elif subj.pos_ in ("NOUN", "PRON"):
+        context.subject = ("UNSURE", None)
     else:
         context.subject = None
 
@@ -240,8 +262,9 @@ def _resolve(doc, items, offset, context):
         in_subject = tok.dep_ in ("nsubj", "nsubjpass") or (
             tok.dep_ == "poss" and tok.head.dep_ in ("nsubj", "nsubjpass"))
         if low in PRONOUNS and in_subject:
-            name = (context.subject_for(PRONOUNS[low]) or context.resolve(PRONOUNS[low], tok.idx + offset)
-                    or _earlier_in_sentence(doc, tok, PRONOUNS[low]))
+            name = context.subject_for(PRONOUNS[low])
+            if name is None and not context.unsure_for(PRONOUNS[low]):
+                name = context.resolve(PRONOUNS[low], tok.idx + offset) or _earlier_in_sentence(doc, tok, PRONOUNS[low])
             if name:
                 out.append((i, name + ("'s" if low in POSSESSIVE else "")))
                 changed = True

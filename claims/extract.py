@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from claims.align import frames_of, merge_frames
@@ -221,6 +221,8 @@ def _resolve(tok, ents):
         return ent[2]
     if tok.text.lower() in PRONOUN_LABELS:
         return _antecedent(tok, ents)
+    if _capitalised_elsewhere(tok):
+        return tok.text
     for t in tok.subtree:
         if tok.pos_ == "PROPN" and _under_preposition(t, tok):
             continue  # "The Øresund Link between Copenhagen and Malmö" is the link, not Copenhagen
@@ -257,9 +259,19 @@ def _proper_name(tok) -> str:
     return " ".join(tok.doc[i].text for i in range(lo, hi + 1))
 
 
+def _capitalised_elsewhere(tok) -> bool:
+    """A sentence-initial word the tagger read as a common noun ("Leicester finished with 81
+    points") that the text also writes capitalised inside a sentence ("a Leicester title") and
+    never in lower case: a name."""
+    if not (tok.is_sent_start and tok.pos_ == "NOUN" and tok.is_title and tok.is_alpha):
+        return False
+    same = [t for t in tok.doc if t.lower_ == tok.lower_ and t.i != tok.i]
+    return any(t.is_title and not t.is_sent_start for t in same) and not any(t.is_lower for t in same)
+
+
 def _about(tok) -> str | None:
     """The head noun of a subject phrase, as a lemma ("span", "link")."""
-    if tok.pos_ == "NOUN" and tok.text.lower() not in PRONOUN_LABELS:
+    if tok.pos_ == "NOUN" and tok.text.lower() not in PRONOUN_LABELS and not _capitalised_elsewhere(tok):
         return tok.lemma_.lower()
     return None
 
@@ -318,6 +330,27 @@ def _set_context(quantities: list[Quantity], doc, shift: int, ents_rel: list[tup
             missing.append((q, same))
     for q, same in missing:
         attach_context([q], same)
+
+
+def _when_clauses(quantities: list[Quantity], doc, shift: int) -> list[Quantity]:
+    """A date or year followed by ", when ..." is also the time of that clause's event: "ran it
+    until 31 December 1999, when Panama took full control" dates Panama's taking control. Returns
+    the quantities with one more copy for each such clause, with its subject and verb."""
+    ents = [(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents if e.label_ in ENTITY_LABELS]
+    by_offset = {t.idx: t for t in doc}
+    out = list(quantities)
+    for q in quantities:
+        if q.kind not in ("date", "year"):
+            continue
+        toks = [t for i, t in by_offset.items() if q.start + shift <= i < q.end + shift]
+        clause = next((c for t in toks for c in t.children if c.dep_ == "relcl" and c.pos_ in ("VERB", "AUX")
+                       and any(w.dep_ == "advmod" and w.lower_ == "when" for w in c.children)), None)
+        subj = _verb_subject(clause) if clause is not None else None
+        if subj is None:
+            continue
+        out.append(replace(q, predicate=clause.lemma_.lower(), subject=_resolve(subj, ents),
+                           about=None if _entity_at(subj.idx, ents) else _about(subj)))
+    return out
 
 
 def _sentence_analysis(sent, offset: int):
@@ -519,6 +552,7 @@ def analyze_passages(passages: list[dict], nlp=None, warnings: list[str] | None 
             doc.user_data["topic"] = _title_name(p.get("source_title"))
             qs = parse_quantities(p["text"])
             _set_context(qs, doc, 0, ents)
+            qs = _when_clauses(qs, doc, 0)
             frames = doc_frames(doc)
         except Exception as exc:
             ents, qs, frames = [], [], []

@@ -68,11 +68,15 @@ STOP_UNIT = {
     "but", "not", "this", "these", "those", "there", "he", "she", "they", "we", "old",
     "today", "now", "yesterday", "tomorrow", "then", "each", "apiece", "altogether", "overall",
     "already", "still", "yet", "again", "instead", "too", "also", "even", "only", "just",
-    "all", "against",
+    "all", "against", "between", "through", "across", "along", "over", "under", "about", "around",
+    "towards", "toward", "beyond", "during", "without", "within", "via", "near",
 }
 # Words that follow a measure without being its unit: "16 kilometres long", "ten points clear"
 AFTER_UNIT = {"long", "high", "tall", "wide", "deep", "thick", "clear", "ahead", "behind", "above", "below",
               "away", "apart", "across", "across", "overall", "in", "more", "less", "fewer"}
+# units of measure end a unit phrase: "82 kilometres Colón" is never a "Colón" of kilometres
+MEASURE_WORDS = {"metre", "meter", "kilometre", "kilometer", "centimetre", "millimetre", "mile", "foot", "feet",
+                 "yard", "inch", "kilogram", "gram", "tonne", "litre", "liter", "gallon", "hectare", "acre"}
 PRECISION_DAYS = {"day": 0.0, "month": 31.0, "year": 366.0}
 
 # Digits are tested with str.isdecimal(), never isdigit(): isdigit() is also true for "²" and "①",
@@ -344,7 +348,7 @@ class _Parser:
                     self.toks[k].start == self.toks[k - 1].end:
                 words[-1] = words[-1] + "-" + singular(self.low(k + 1))
                 k += 2
-            if words[-1] in TIME_UNITS_DAYS or words[-1] in CURRENCY_WORDS:
+            if words[-1] in TIME_UNITS_DAYS or words[-1] in CURRENCY_WORDS or words[-1] in MEASURE_WORDS:
                 break
             nxt = self.low(k)
             if nxt in STOP_UNIT or not re.fullmatch(r"[a-z]+(?:'s)?", nxt):

@@ -180,6 +180,29 @@ def _names(title: str | None) -> set[str]:
     return {re.sub(r"[’']s$", "", w).lower() for w in words if w[0].isupper() and w.lower() not in TOPIC_STOP}
 
 
+def _title_names(title: str | None, name: str | None) -> bool:
+    """Whether a title names `name`: one of its runs of capitalised words is the same entity
+    ("Leicester City's 2015–16 Premier League title" names "Leicester")."""
+    if not title or not name:
+        return False
+    runs = re.findall(r"[A-ZÀ-Þ][\w’'.-]*(?:\s+(?:of\s+|the\s+)?[A-ZÀ-Þ][\w’'.-]*)*", title)
+    return any(same_entity(name, r) for r in runs if r.lower() not in TOPIC_STOP)
+
+
+def _names_other(fr: Frame | None, subject: str, about: str) -> bool:
+    """Whether a sentence names something else whose name the description fits ("the club" in a
+    sentence that also names Arsenal FC's "club"): then the description may be that one."""
+    if fr is None:
+        return False
+    return any(about in _entity_words(n) and not same_entity(subject, n) for n, _ in fr.entities)
+
+
+def _singular_description(fr: Frame | None, about: str) -> bool:
+    """Whether the sentence has "the [adjectives] NOUN" for `about` in the singular: "the team" can
+    name Leicester City, "the new locks" cannot name the Panama Canal."""
+    return fr is not None and re.search(rf"\bthe\s+(?:[\w-]+\s+){{0,2}}{re.escape(about)}\b", fr.text, re.I) is not None
+
+
 def _entity_words(name: str) -> set[str]:
     return {singular(w) for w in re.findall(r"[a-z]+", name.lower())}
 
@@ -223,10 +246,14 @@ def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: Pas
     elided = (c.kind == "count" and e.kind == "number" and e.unit is None and fr is not None
               and c.predicate is not None and c.predicate == e.predicate and c.predicate not in ("be", "have")
               and c.unit in fr.lemmas and not re.match(r"\s*of\b", passage.text[e.end:e.end + 6]))  # not "23 of ..."
-    if not elided and (not kinds_ok or not _same_unit(c, e)):
-        return False
     aligned = claim_frame is not None and fr is not None and overlap(claim_frame, fr) >= ALIGN_MIN \
         and same_topic(topic, passage)
+    # two bare numbers ("odds of 5,000 to 1", "won 23 of their matches") after the same verb, in
+    # sentences that say the same: the same slot, though neither names a unit
+    bare = (c.kind == e.kind == "number" and c.unit is None and e.unit is None and aligned
+            and c.predicate is not None and c.predicate == e.predicate and c.predicate not in ("be", "have", "do"))
+    if not (elided or bare) and (not kinds_ok or not _same_unit(c, e)):
+        return False
     if c.subject:
         if e.subject and (same_entity(c.subject, e.subject) or _listed_together(c.subject, e.subject, fr)):
             return True
@@ -234,6 +261,12 @@ def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: Pas
         # name's own head noun, in a sentence that says the same, from a source on the same subject
         if not e.subject and e.about and aligned and _compatible_predicates(c, e) and \
                 e.about == singular(re.sub(r"[’']s$", "", c.subject.split()[-1].lower())):
+            return True
+        # "Leicester finished with 81 points" / "The team finished with 81 points" in a source
+        # whose title names Leicester: a description of the source's own subject
+        if not e.subject and e.about and aligned and _compatible_predicates(c, e) and \
+                _title_names(passage.source_title, c.subject) and not _names_other(fr, c.subject, e.about) and \
+                _singular_description(fr, e.about):
             return True
         names = [n for n, _ in fr.entities] if fr is not None else passage.entities
         # the evidence number has no subject of its own, but its sentence names the claim's: only
@@ -243,11 +276,19 @@ def compatible(c: Quantity, e: Quantity, claim_entities: list[str], passage: Pas
             return True
         if e.subject:
             return False
+    # "The canal is 82 kilometres long" / "It [the Panama Canal] runs for 82 kilometres": the
+    # description is the name's own head noun, the article's title names that name ("The Panama Canal
+    # at 110", never "The Suez Canal"), and the sentence says the same once its subject is read in
+    head = singular(re.sub(r"[’']s$", "", e.subject.split()[-1].lower())) if e.subject else None
+    if c.about and head == c.about and claim_frame is not None and fr is not None and claim_frame.lemmas and \
+            _compatible_predicates(c, e) and _title_names(topic, e.subject) and \
+            len(claim_frame.lemmas & (fr.lemmas | {head})) / len(claim_frame.lemmas) >= ALIGN_MIN:
+        return True
     if c.about and aligned:
         if e.about == c.about and _compatible_predicates(c, e):
             return True  # "its locks lift ships 26 metres" is not "the old locks, 320 metres long"
         # "the champions won 23" / "Leicester won 23": a named subject the article's title names
-        if e.subject and _names(e.subject) & _names(topic):
+        if e.subject and (_names(e.subject) & _names(topic) or _title_names(topic, e.subject)):
             return True
         # the same event told the other way round: "the initiative was launched in 1994" / "the
         # Assembly launched the Global Polio Eradication Initiative in 1988"

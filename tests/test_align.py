@@ -289,3 +289,57 @@ def test_it_at_the_start_of_a_passage_is_what_the_source_is_about(nlp):
     both = ("The Øresund Link joins Copenhagen in Denmark to Malmö in Sweden. It opened to traffic on "
             "1 July 2000.")
     assert verdict(nlp, claim.replace("2001", "2000"), both, title="The Øresund Link").label == "SUPPORTED"
+
+
+def test_a_description_of_the_article_subject_against_its_name(nlp):
+    # "It" opening a passage is its source's subject (the Panama Canal): "the canal" of the article
+    src = "It runs for about 82 kilometres between Colón and Panama City."
+    topic = "The Panama Canal at 110"
+    assert verdict(nlp, "The canal is about 82 kilometres long.", src, "The Panama Canal", topic).label == "SUPPORTED"
+    wrong = verdict(nlp, "The canal is about 82 kilometres long, roughly 41 miles.", src, "The Panama Canal", topic)
+    assert wrong.label == "REFUTED" and "41 miles" in wrong.rationale
+    # another canal's length is no comparison for "the canal" of an article on the Panama Canal
+    other = "The Suez Canal runs for about 193 kilometres."
+    assert verdict(nlp, "The canal is about 82 kilometres long.", other, "The Suez Canal", topic).label == \
+        "NOT_ENOUGH_EVIDENCE"
+
+
+def test_a_unit_of_measure_ends_the_unit(nlp):
+    from claims.quantities import parse_quantities
+
+    q = parse_quantities("It runs for about 82 kilometres between Colón and Panama City.")[0]
+    assert (q.value, q.unit, q.modifiers) == (82.0, "kilometre", ())
+
+
+def test_a_date_followed_by_when_dates_that_clause_too(nlp):
+    src = "The United States ran it until 31 December 1999, when Panama took full control."
+    claim = "Panama took full control of the canal on 31 December {}."
+    assert verdict(nlp, claim.format(1999), src).label == "SUPPORTED"
+    wrong = verdict(nlp, claim.format(2000), src)
+    assert wrong.label == "REFUTED" and "31 December 1999" in wrong.rationale
+
+
+def test_a_description_of_the_source_subject(nlp):
+    # "The team" in a source titled after Leicester City is Leicester; "the new locks" are no canal
+    src = "The team finished with 81 points from 38 matches, ten points clear of Arsenal."
+    title = "Leicester City's 2015–16 Premier League title"
+    assert verdict(nlp, "Leicester finished with 81 points.", src, title).label == "SUPPORTED"
+    assert verdict(nlp, "Leicester finished with 93 points.", src, title).label == "REFUTED"
+    assert verdict(nlp, "Chelsea finished with 93 points.", src, title).label == "NOT_ENOUGH_EVIDENCE"
+    locks = "The new locks were opened on 26 June 2016."
+    assert verdict(nlp, "The Panama Canal opened on 15 August 1914.", locks, "The Panama Canal expansion").label == \
+        "NOT_ENOUGH_EVIDENCE"
+
+
+def test_bare_numbers_after_the_same_verb(nlp):
+    src = "Before the season began, bookmakers offered odds of 5,000 to 1 against Leicester."
+    assert verdict(nlp, "Bookmakers offered odds of 5,000 to 1 against Leicester.", src).label == "SUPPORTED"
+    assert verdict(nlp, "Bookmakers offered odds of 2,000 to 1 against Leicester.", src).label == "REFUTED"
+    # after another verb, a bare number is about something else
+    assert verdict(nlp, "Bookmakers took 2,000 bets on Leicester.", src).label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_a_sentence_initial_name_the_tagger_read_as_a_noun(nlp):
+    text = "Bookmakers offered odds against a Leicester title. Leicester finished with 81 points."
+    claim = [c for c in extract_claims(text, nlp, threshold=0, scorer=None) if "81" in c.text][0]
+    assert claim.quantities[0].subject == "Leicester"

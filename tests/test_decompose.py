@@ -73,3 +73,15 @@ def test_a_pronoun_stands_for_the_previous_sentence_subject(nlp):
     texts = [c.text for c in extract_claims("Kofi Annan led the United Nations from 1997. He was born in Ghana "
                                             "in 1938.", nlp, threshold=0, scorer=None)]
     assert "Kofi Annan was born in Ghana in 1938." in texts, texts
+
+
+def test_its_after_a_description_is_that_thing_and_unsure_is_unchanged(nlp):
+    text = ("The James Webb Space Telescope was launched in 2021. It was built by NASA. "
+            "The telescope orbits far from Earth. Its first images were released in 2022.")
+    got = [a.text for a in atoms(text, nlp)]
+    assert "The telescope's first images were released in 2022." in got
+    assert not any("NASA's" in g for g in got)
+    # after a subject with no name and no "the", "its" is left as it is (never the last organisation)
+    text = "It was built by NASA. A sunshield keeps the instruments cold. Its mirror is 6.5 metres wide."
+    got = [a.text for a in atoms(text, nlp)]
+    assert "Its mirror is 6.5 metres wide." in got
