@@ -295,6 +295,25 @@ def _lists(sent, ents) -> list[ListSlot]:
             head = head.head if e.root.dep_ != "appos" else e.root.head
         out.append(ListSlot(fam, tuple(m.text for m in members), head.lemma_.lower(),
                             members[0].start_char, members[-1].end_char))
+    # "Queen Margrethe II of Denmark and King Carl XVI Gustaf of Sweden opened it": the parser
+    # sometimes gives a verb two subjects instead of a subject and its conjunct; joined by "and",
+    # they are one list
+    for verb in sent:
+        subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i not in seen]
+        named = [(c, _ent_of(c, ents)) for c in subjects]
+        named = [(c, e) for c, e in named if e is not None]
+        if len(named) < 2 or len(named) != len(subjects):
+            continue
+        (a, ea), (b, eb) = named[0], named[-1]
+        fam = {LABEL_FAMILY[ea.label_], LABEL_FAMILY[eb.label_]}
+        joined = any(t.lower_ == "and" for t in sent.doc[ea.end:eb.start]) and \
+            not any(t.lower_ in ("or", "nor") or t.text in ";:" for t in sent.doc[ea.end:eb.start])
+        if joined and (len(fam) == 1 or "name" in fam):
+            fam.discard("name")
+            members = [e for _, e in named]
+            seen.update(c.i for c, _ in named)
+            out.append(ListSlot(fam.pop() if fam else "name", tuple(m.text for m in members), verb.lemma_.lower(),
+                                members[0].start_char, members[-1].end_char))
     return out
 
 

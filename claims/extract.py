@@ -259,6 +259,9 @@ def _proper_name(tok) -> str:
     return " ".join(tok.doc[i].text for i in range(lo, hi + 1))
 
 
+GROUP_NOUNS = {"set", "pair", "group", "series", "couple", "number", "flight", "batch", "row", "team", "crew", "fleet"}
+
+
 def _capitalised_elsewhere(tok) -> bool:
     """A sentence-initial word the tagger read as a common noun ("Leicester finished with 81
     points") that the text also writes capitalised inside a sentence ("a Leicester title") and
@@ -272,6 +275,11 @@ def _capitalised_elsewhere(tok) -> bool:
 def _about(tok) -> str | None:
     """The head noun of a subject phrase, as a lemma ("span", "link")."""
     if tok.pos_ == "NOUN" and tok.text.lower() not in PRONOUN_LABELS and not _capitalised_elsewhere(tok):
+        if tok.lemma_.lower() in GROUP_NOUNS:  # "a third set of locks" is said of locks
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            obj = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) if of is not None else None
+            if obj is not None:
+                return obj.lemma_.lower()
         return tok.lemma_.lower()
     return None
 

@@ -170,14 +170,24 @@ def parse_number_words(words: list[str]) -> tuple[float, int] | None:
     """Value of a run of number words ("thirty", "two") and how many words it used."""
     total, current, used = 0.0, 0.0, 0
     seen = False
+    last = None  # the kind of the previous word: "one five" is two numbers, not six
     for w in words:
         parts = w.lower().split("-")
         if len(parts) == 2 and parts[0] in TENS_WORDS and parts[1] in UNITS_WORDS:
+            if last in ("unit", "tens"):
+                break
             current += TENS_WORDS[parts[0]] + UNITS_WORDS[parts[1]]
+            last = "unit"
         elif w in UNITS_WORDS:
+            if last == "unit" or (last == "tens" and UNITS_WORDS[w] >= 10):
+                break
             current += UNITS_WORDS[w]
+            last = "unit"
         elif w in TENS_WORDS:
+            if last in ("unit", "tens"):
+                break
             current += TENS_WORDS[w]
+            last = "tens"
         elif w in SCALE_WORDS and seen:
             scale = SCALE_WORDS[w]
             if scale == 100:
@@ -185,6 +195,7 @@ def parse_number_words(words: list[str]) -> tuple[float, int] | None:
             else:
                 total += current * scale
                 current = 0
+            last = "scale"
         elif w == "and" and seen and used + 1 < len(words) and words[used + 1] in (
                 *UNITS_WORDS, *TENS_WORDS) and total + current >= 100:
             used += 1
@@ -264,6 +275,9 @@ class _Parser:
     def number_at(self, i: int) -> tuple[float, int, str] | None:
         """(value, tokens used, raw first token) for a cardinal starting at token i."""
         t = self.toks[i]
+        if t.low == "single" and self.low(i - 1) == "a" and self.low(i + 1) not in ("-", "–") and \
+                self.unit_after(i + 1)[0] not in (None, *UNITS_WORDS):
+            return 1.0, 1, t.text  # "served a single term": one term
         if t.low[0].isdecimal():
             if re.search(r"(st|nd|rd|th)$", t.low) or re.fullmatch(r"\d{4}s", t.low):
                 return None
@@ -350,6 +364,9 @@ class _Parser:
                 k += 2
             if words[-1] in TIME_UNITS_DAYS or words[-1] in CURRENCY_WORDS or words[-1] in MEASURE_WORDS:
                 break
+            if (w.endswith("s") and singular(w) != w and not w.endswith("ss")) or \
+                    w.endswith(("children", "people", "men", "women")):
+                break  # a plural ends an English noun phrase: "two pylons stand 204 metres high"
             nxt = self.low(k)
             if nxt in STOP_UNIT or not re.fullmatch(r"[a-z]+(?:'s)?", nxt):
                 break

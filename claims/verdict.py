@@ -37,6 +37,7 @@ PREDICATE_GROUPS = [
     {"leave", "step", "resign", "end", "retire", "depart", "quit"},
     {"die", "kill"},
     {"bear"},
+    {"win", "award", "receive", "share", "earn", "accept", "collect"},  # a prize or a title
 ]
 MODIFIER_IGNORE = {"member", "state", "country", "nation", "full", "current", "total"}
 
@@ -125,7 +126,17 @@ def _same_unit(c: Quantity, e: Quantity) -> bool:
     gc, ge = _group(c.unit, UNIT_GROUPS), _group(e.unit, UNIT_GROUPS)
     short, long_ = sorted((_child(c.unit), _child(e.unit)), key=len)
     same_head = c.unit == e.unit or (gc is not None and gc == ge) or (len(short) >= 4 and long_.endswith(short))
-    return same_head and set(c.modifiers) - MODIFIER_IGNORE == set(e.modifiers) - MODIFIER_IGNORE
+    return same_head and _modifiers(c) == _modifiers(e)
+
+
+SIZE_MODIFIER = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                           r"fifteen|twenty|thirty|fifty|hundred)-\w+$")
+
+
+def _modifiers(q: Quantity) -> set[str]:
+    """The words that make a unit another unit ("member states" is not "states"); a size or
+    length ("a five-year term", "a 10-km race") does not: one term is one term."""
+    return {m for m in q.modifiers if m not in MODIFIER_IGNORE and not SIZE_MODIFIER.match(m)}
 
 
 def _child(unit: str) -> str:

@@ -343,3 +343,44 @@ def test_a_sentence_initial_name_the_tagger_read_as_a_noun(nlp):
     text = "Bookmakers offered odds against a Leicester title. Leicester finished with 81 points."
     claim = [c for c in extract_claims(text, nlp, threshold=0, scorer=None) if "81" in c.text][0]
     assert claim.quantities[0].subject == "Leicester"
+
+
+def test_two_subjects_joined_by_and_are_one_list(nlp):
+    # the parser gives "opened" two subjects here instead of a subject and its conjunct
+    src = "Queen Margrethe II of Denmark and King Carl XVI Gustaf of Sweden opened it, and it opened in 2000."
+    wrong = verdict(nlp, "Queen Margrethe II of Denmark and King Harald V of Norway opened the link.", src)
+    assert wrong.label == "REFUTED" and "King Harald V" in wrong.rationale and "Carl XVI Gustaf" in wrong.rationale
+
+
+def test_a_single_term_is_one_term_whatever_its_length(nlp):
+    src = ("Boutros Boutros-Ghali, an Egyptian diplomat, was the sixth Secretary-General. He served a single "
+           "five-year term, from 1 January 1992 to 31 December 1996.")
+    assert verdict(nlp, "Boutros Boutros-Ghali of Egypt served one term, from 1992 to 1996.", src).label == "SUPPORTED"
+    wrong = verdict(nlp, "Boutros Boutros-Ghali of Egypt served two terms, from 1992 to 1996.", src)
+    assert wrong.label == "REFUTED" and "two terms" in wrong.rationale
+
+
+def test_number_words_and_unit_phrases():
+    from claims.quantities import parse_number_words, parse_quantities
+
+    assert parse_number_words(["one", "five"]) == (1.0, 1)  # two numbers, not six
+    assert parse_number_words(["twenty", "one"]) == (21.0, 2)
+    assert [(q.kind, q.value, q.unit) for q in parse_quantities("He served one five-year term.")] == \
+        [("count", 1.0, "term")]
+    # a plural ends the noun phrase: the verb after it is no unit
+    assert [(q.value, q.unit) for q in parse_quantities("Its two pylons stand 204 metres high.")] == \
+        [(2.0, "pylon"), (204.0, "metre")]
+    assert parse_quantities("About 1.8 million schoolchildren took part.")[0].unit == "schoolchildren"
+    assert [q.unit for q in parse_quantities("He sailed a single-handed race.")] == []
+
+
+def test_a_prize_shared_is_a_prize_awarded(nlp):
+    src = "Kofi Annan of Ghana served two terms. In 2001 he and the United Nations were jointly awarded the Nobel Peace Prize."
+    v = verdict(nlp, "Kofi Annan of Ghana shared the Nobel Peace Prize with the United Nations in 2001.", src)
+    assert v.label == "SUPPORTED"
+
+
+def test_a_set_of_things_is_said_of_the_things(nlp):
+    facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "t",
+                               "text": "A third set of larger locks opened on 26 June 2016."}], nlp)[1]
+    assert {q.about for q in facts.quantities} == {"lock"}
