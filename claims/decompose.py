@@ -39,30 +39,70 @@ class AtomicClaim:
 
 @dataclass
 class EntityContext:
-    """Entities seen so far in the article, most recent last: (label, text, article offset)."""
+    """What the article said so far, for references in the next sentence: entities seen, most
+    recent last, as (label, text, article offset); the subjects of the last sentences; the people
+    each recent sentence names; and the gender a title or an earlier pronoun gave a person."""
 
     seen: list[tuple[str, str, int]] = field(default_factory=list)
     # the previous sentence's subject, as (entity label or "" for a name the recogniser missed, text):
     # "The telescope was launched in 2021. It was built by NASA. Its mirror ..." -> the telescope;
-    # a definite description ("The telescope orbits ...") is labelled DESC, and any other common
-    # noun ("A sunshield keeps ...") UNSURE, with no text: "it" there is left as it is
+    # a definite description ("The telescope orbits ...") is labelled DESC, any other common noun
+    # ("A sunshield keeps ...") UNSURE and a list of names ("Germany and France signed") LIST, with
+    # no text: a pronoun or "the country" there is left as it is
     subject: tuple[str, str | None] | None = None
+    subjects: list[tuple[str, str | None]] = field(default_factory=list)  # the last three, most recent last
+    people: list[list[str]] = field(default_factory=list)                 # per recent sentence
+    gender: dict[str, str] = field(default_factory=dict)                  # name -> "m" / "f"
+    pending: list[str] = field(default_factory=list)                      # people the sentence's pronouns named
+    objects: list[list[tuple[str, str]]] = field(default_factory=list)    # entities as direct objects, per sentence
 
-    def subject_for(self, labels: tuple[str, ...]) -> str | None:
-        """The previous sentence's subject if a pronoun of these labels can stand for it: a person
-        for "he"/"she", anything but a person for "it"/"its"."""
-        if self.subject is None:
+    def subject_for(self, labels: tuple[str, ...], plural: bool = False) -> str | None:
+        """The previous sentence's subject if a pronoun of these labels can stand for it: anything
+        but a person for "it"/"its" (people go through `person_for`); for "they"/"their" (`plural`)
+        never a singular description ("The storm hit the coast. They say ..." is not the storm)."""
+        if self.subject is None or "PERSON" in labels:
             return None
         label, text = self.subject
-        if "PERSON" in labels:
-            return text if label in ("PERSON", "") else None  # "" a name the recogniser missed ("Vardy")
-        return text if label != "PERSON" else None
+        if plural and label == "DESC":
+            return None
+        return text if label not in ("PERSON", "UNSURE", "LIST") else None
 
     def unsure_for(self, labels: tuple[str, ...]) -> bool:
-        """True where "it"/"its" most likely stands for the previous sentence's subject, a thing
-        with no name and no definite description: the most recent organisation would be a guess
-        (the telescope's images are not "NASA's images")."""
-        return "PERSON" not in labels and self.subject is not None and self.subject[0] == "UNSURE"
+        """True where "it"/"its" most likely stands for the previous sentence's subject, which has no
+        name and no definite description, or is a list: the most recent organisation would be a
+        guess (the telescope's images are not "NASA's images")."""
+        return "PERSON" not in labels and self.subject is not None and self.subject[0] in ("UNSURE", "LIST")
+
+    def person_for(self, pronoun: str) -> str | None:
+        """The one person "he"/"she"/"his"/"her" can stand for: of the people the most recent
+        sentence that names any names (a pronoun subject chain counts), those whose gender does
+        not contradict the pronoun; None when that is not exactly one ("Theresa May met Angela
+        Merkel. She ..." stays as written)."""
+        want = "f" if pronoun in ("she", "her") else "m"
+        for names in reversed(self.people[-3:]):
+            if not names:
+                continue
+            fits = [n for n in names if self.gender.get(n, want) == want]
+            return fits[0] if len(fits) == 1 else None
+        return None
+
+    def described(self, labels: tuple[str, ...], not_: str | None = None) -> str | None:
+        """What "the alliance" / "the country" stands for: the most recent of the last sentences'
+        subjects that is a named thing of those labels; None where a list or nothing fits comes
+        first. Never `not_`, the subject of the sentence the description is in ("Stoltenberg led
+        the alliance" is not Stoltenberg leading himself)."""
+        for label, text in reversed(self.subjects):
+            if label == "LIST":
+                return None
+            if label in labels and text and not (not_ and same_person(text, not_)):
+                return text
+        # no subject fits: the one object of those labels the last sentences name ("Jens Stoltenberg
+        # led NATO. His tenure lasted ten years. The alliance grew ...")
+        for objects in reversed(self.objects):
+            fits = {text for label, text in objects if label in labels}
+            if fits:
+                return fits.pop() if len(fits) == 1 else None
+        return None
 
     def resolve(self, labels: tuple[str, ...], before: int) -> str | None:
         """The most recent entity with one of `labels` that starts before `before`."""
@@ -72,11 +112,36 @@ class EntityContext:
         return None
 
 
+GENDER_TITLES = {"mr": "m", "sir": "m", "lord": "m", "king": "m", "prince": "m", "pope": "m", "father": "m",
+                 "mrs": "f", "ms": "f", "miss": "f", "dame": "f", "lady": "f", "queen": "f", "princess": "f",
+                 "sister": "f"}
+NAME_PARTICLES = {"von", "van", "der", "de", "den", "la", "le", "du", "da", "bin", "al", "ibn", "dos"}
+
+
+def _full_name(ent) -> tuple[str, str | None]:
+    """A person entity's name with the title and name particles the recogniser cut off ("Pope
+    Francis", "Ursula von der Leyen"), and the gender the title gives (or None)."""
+    doc = ent.doc
+    lo, hi = ent.start, ent.end
+    while hi < len(doc) and doc[hi].pos_ == "PROPN" and doc[hi].is_title and doc[hi - 1].dep_ in ("compound", "flat") \
+            and doc[hi - 1].head.i >= hi:
+        hi += 1
+    while lo > 0 and doc[lo - 1].dep_ in ("compound", "flat") and doc[lo - 1].head.i >= lo and (
+            doc[lo - 1].lower_ in GENDER_TITLES or doc[lo - 1].lower_ in NAME_PARTICLES):
+        lo -= 1
+    gender = GENDER_TITLES.get(doc[lo].lower_) if lo < ent.start else None
+    return doc[lo:hi].text, gender
+
+
 def _name_tokens(head) -> list[int]:
     """Token indices of a noun's name: the named entity it ends, else its compounds and itself."""
     for ent in head.sent.ents:
         if ent.start <= head.i < ent.end:
             return list(range(ent.start, ent.end))
+    if head.pos_ == "NOUN":  # "The Hubble telescope, which was launched ...": the whole description
+        left = [t.i for c in head.lefts if c.dep_ in ("det", "compound", "amod", "nmod", "poss", "nummod")
+                for t in c.subtree]
+        return sorted(set(left + [head.i]))
     left = [c.i for c in head.lefts if c.dep_ in ("compound", "flat") and c.ent_type_ == head.ent_type_]
     return sorted(left + [head.i])
 
@@ -171,6 +236,8 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
                 piece = [(i, None) for i in _subtree(head_subj)]
             pieces.append(piece + [(i, None) for i in sub if doc[i].text not in (".",)])
 
+    pieces.extend(_participles_and_comparisons(sent, main))
+
     main_items = [(i, None) for i in sorted(main)]
     claims: list[AtomicClaim] = []
     groups = [main_items] + pieces if pieces else [main_items]
@@ -187,10 +254,77 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
         original = " … ".join(text_of(s, e) for s, e in spans)
         claims.append(AtomicClaim(text=text, original=original, spans=spans,
                                   rewritten=changed or len(groups) > 1))
+    people = []
     for ent in sent.ents:
         context.seen.append((ent.label_, ent.text, ent.start_char + offset))
+        if ent.label_ == "PERSON":
+            name, gender = _full_name(ent)
+            if gender:
+                context.gender.setdefault(name, gender)
+            if not any(same_person(name, n) for n in people):
+                people.append(name)
+    for name in context.pending:  # people this sentence's pronouns stood for
+        if not any(same_person(name, n) for n in people):
+            people.append(name)
+    context.pending = []
     _remember_subject(sent, context, offset)
+    if context.subject and context.subject[0] == "" and not any(same_person(context.subject[1], n) for n in people):
+        people.append(context.subject[1])  # a name the recogniser missed ("Theresa May") may be a person
+    context.people = (context.people + [people])[-3:]
+    context.objects = (context.objects + [[(e.label_, e.text) for e in sent.ents
+                                           if e.root.dep_ in ("dobj", "attr", "oprd", "poss")]])[-2:]
+    context.subjects = (context.subjects + [context.subject or ("UNSURE", None)])[-3:]
     return claims
+
+
+def same_person(a: str, b: str) -> bool:
+    """One person named twice ("Merkel", "Angela Merkel")."""
+    wa, wb = a.lower().split(), b.lower().split()
+    short, long_ = sorted((wa, wb), key=len)
+    return bool(short) and all(w in long_ for w in short)
+
+
+def _inflect(lemma: str, tag: str) -> str:
+    from lemminflect import getInflection
+
+    got = getInflection(lemma, tag=tag)
+    return got[0] if got else lemma
+
+
+def _participles_and_comparisons(sent, main: set[int]) -> list[list]:
+    """Claims of their own, cut out of `main`, for what a sentence adds after its main clause:
+    a participle (", taking over from Jens Stoltenberg" -> "Mark Rutte took over from Jens
+    Stoltenberg", in the main verb's tense) and an "in line with" comparison (", in line with
+    forecasts" -> "Inflation falling to 2.4 percent in March was in line with forecasts")."""
+    doc = sent.doc
+    root = sent.root
+    subj = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is None or root.pos_ not in ("VERB", "AUX") or subj.lower_ in ("it", "this", "that", "there"):
+        return []
+    past = root.tag_ in ("VBD", "VBN") or any(c.dep_ in ("aux", "auxpass") and c.tag_ == "VBD" for c in root.children)
+    plural = subj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "conj" for c in subj.children) or subj.lower_ in ("they", "we")
+    subject = [(i, None) for i in _subtree(subj) if i in main]  # without an apposition cut out already
+    pieces = []
+    for tok in root.children:
+        sub = _subtree(tok)
+        if tok.i < root.i or sub[0] - 1 < sent.start or doc[sub[0] - 1].text != "," or not set(sub) <= main:
+            continue
+        if tok.dep_ == "advcl" and tok.tag_ == "VBG" and not any(c.dep_ in ("nsubj", "nsubjpass", "mark") for c in tok.children) \
+                and any(c.dep_ in ("dobj", "prep", "prt", "acomp", "oprd", "ccomp") for c in tok.children):
+            tag = "VBD" if past else ("VBP" if plural else "VBZ")
+            body = [(i, None) if i != tok.i else (i, _inflect(tok.lemma_, tag)) for i in sub if not doc[i].is_punct or i != sub[-1]]
+            pieces.append(subject + body)
+        elif tok.dep_ == "prep" and tok.lower_ == "in" and any(
+                c.lower_ == "line" and any(w.lower_ == "with" for w in c.children) for c in tok.children):
+            rest = [i for c in root.children if c.i > subj.i and c.i != tok.i and c.dep_ not in ("punct", "aux", "auxpass", "cc", "conj")
+                    and not set(_subtree(c)) & set(sub) for i in _subtree(c)]
+            verb = [(root.i, _inflect(root.lemma_, "VBG"))]
+            pieces.append(subject + verb + [(i, None) for i in sorted(rest)] + [(-1, "was" if past else "is")]
+                          + [(i, None) for i in sub])
+        else:
+            continue
+        main -= set(sub) | {sub[0] - 1}
+    return pieces
 
 
 def _remember_subject(sent, context: EntityContext, offset: int = 0) -> None:
@@ -202,13 +336,16 @@ def _remember_subject(sent, context: EntityContext, offset: int = 0) -> None:
         return
     if subj.lower_ in PRONOUNS:
         return
+    if any(c.dep_ == "conj" and (c.pos_ == "PROPN" or c.ent_type_) for c in subj.children):
+        context.subject = ("LIST", None)  # "Germany and France signed ...": "the country" next is either
+        return
     ent = next((e for e in sent.ents if e.start <= subj.i < e.end), None)
     if ent is not None:
         label = ent.label_
         last = ent[-1].lower_
         if label == "PERSON" and any(t.text == last for t in sent.doc if t.i != ent[-1].i and not t.is_sent_start):
             label = ""  # "James Webb Space Telescope" is no person where the text also says "the telescope"
-        context.subject = (label, ent.text)
+        context.subject = (label, _full_name(ent)[0] if label == "PERSON" else ent.text)
     elif subj.pos_ == "PROPN":
         context.subject = ("", sent.doc[min(_name_tokens(subj)):subj.i + 1].text)
     elif subj.pos_ == "NOUN" and not subj.tag_.endswith("S") and any(
@@ -261,10 +398,19 @@ def _resolve(doc, items, offset, context):
         low = tok.lower_
         in_subject = tok.dep_ in ("nsubj", "nsubjpass") or (
             tok.dep_ == "poss" and tok.head.dep_ in ("nsubj", "nsubjpass"))
-        if low in PRONOUNS and in_subject:
-            name = context.subject_for(PRONOUNS[low])
-            if name is None and not context.unsure_for(PRONOUNS[low]):
-                name = context.resolve(PRONOUNS[low], tok.idx + offset) or _earlier_in_sentence(doc, tok, PRONOUNS[low])
+        if low in PRONOUNS and in_subject and not _quoted(tok) and not _not_a_reference(tok):
+            if "PERSON" in PRONOUNS[low]:
+                name = context.person_for(low) or _earlier_in_sentence(doc, tok, PRONOUNS[low])
+                if name:
+                    context.gender.setdefault(name, "f" if low in ("she", "her") else "m")
+                    context.pending.append(name)
+            else:
+                plural = low in ("they", "their")
+                name = context.subject_for(PRONOUNS[low], plural)
+                if name is None and not context.unsure_for(PRONOUNS[low]) and not (
+                        plural and context.subject is not None and context.subject[0] == "DESC"):
+                    name = context.resolve(PRONOUNS[low], tok.idx + offset) or _earlier_in_sentence(
+                        doc, tok, PRONOUNS[low])
             if name:
                 out.append((i, name + ("'s" if low in POSSESSIVE else "")))
                 changed = True
@@ -272,7 +418,9 @@ def _resolve(doc, items, offset, context):
         if low == "the" and i + 1 < len(doc) and doc[i + 1].lower_ in VAGUE_NOUNS and \
                 doc[i + 1].head.i != i and (i + 1, None) in items and doc[i + 1].ent_type_ == "":
             labels = VAGUE_NOUNS[doc[i + 1].lower_]
-            name = context.resolve(labels, tok.idx + offset) or _earlier_in_sentence(doc, tok, labels)
+            own = next((c for c in tok.sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            own_text = doc[min(_name_tokens(own)):own.i + 1].text if own is not None and own.i != i + 1 else None
+            name = None if _quoted(tok) else context.described(labels, own_text) or _earlier_in_sentence(doc, tok, labels)
             if name:
                 out.append((i, name))
                 skip.add(i + 1)
@@ -281,6 +429,32 @@ def _resolve(doc, items, offset, context):
         out.append((i, None))
     # keep index order for rendering: replacements stand where their tokens stood
     return out, changed
+
+
+QUOTES = '"“”'
+WEATHER_VERBS = {"rain", "snow", "hail", "seem", "appear", "happen", "matter", "take"}
+
+
+def _quoted(tok) -> bool:
+    """Inside quotation marks: someone's own words, never rewritten."""
+    before = tok.doc.text[tok.sent.start_char:tok.idx]
+    return sum(before.count(q) for q in QUOTES) % 2 == 1
+
+
+def _not_a_reference(tok) -> bool:
+    """An "it" that stands for nothing ("It is unclear whether ...", "It rained") or for the name
+    just given ("The Affordable Care Act, as it is known, ...")."""
+    head = tok.head
+    if any(c.dep_ == "mark" and c.lower_ == "as" for c in head.children):
+        return True
+    if tok.lower_ != "it":
+        return False
+    if head.lemma_ in WEATHER_VERBS:
+        return True
+    # "It is (not) clear when / whether / that ...": the clause may hang from "is" or from "clear"
+    comps = [c for c in head.children if c.dep_ in ("acomp", "attr")]
+    return head.lemma_ == "be" and bool(comps) and any(
+        c.dep_ in ("ccomp", "xcomp", "csubj", "advcl") and c.i > tok.i for t in [head, *comps] for c in t.children)
 
 
 def _earlier_in_sentence(doc, tok, labels) -> str | None:

@@ -19,7 +19,7 @@ import numpy as np
 from claims.errors import ClaimsError
 
 __all__ = ["prf", "read_jsonl", "evaluate_checkworthiness", "classification_report", "evaluate_verification",
-           "read_case", "evaluate_cases", "comparison_stated", "CASE_DEFINITIONS"]
+           "read_case", "evaluate_cases", "comparison_stated", "CASE_DEFINITIONS", "evaluate_rewrites"]
 
 
 def prf(labels: Sequence[int], scores: Sequence[float], threshold: float) -> dict:
@@ -443,3 +443,46 @@ def _score_case(case: dict, checked: dict, added, nlp, analyze_passages) -> dict
     rep["details"] = details
     rep["comparison_not_stated"] = unstated
     return rep
+
+
+def _rewrite_norm(text: str) -> str:
+    return " ".join(text.replace("’", "'").split()).rstrip(".").strip().lower()
+
+
+def _rewrite_words(text: str) -> set[str]:
+    return set(re.findall(r"[\w-]+", re.sub(r"'s\b", "", text.replace("’", "'").lower())))
+
+
+def evaluate_rewrites(rows: Sequence[dict], nlp=None) -> dict:
+    """The self-contained rewrites of a table of sentences (issue #15): each row has `context`
+    (the text before), `sentence`, `expected` (the claims the sentence should give, rewritten where
+    a pronoun or description has one referent) and optionally `also_fine` (other acceptable sets).
+
+    Each sentence's claims (`extract_claims` of context + sentence, every claim kept) are:
+    right (the expected set, or an acceptable one); a meaning change (a claim holds a word that
+    is neither in the sentence nor in any acceptable claim: an entity put in the wrong place);
+    else unsure (left as written, or split otherwise, no wrong word added)."""
+    from claims.extract import extract_claims, get_nlp
+
+    nlp = nlp or get_nlp()
+    counts = {"right": 0, "meaning_changed": 0, "unsure": 0}
+    details = []
+    for row in rows:
+        context = row.get("context") or ""
+        text = f"{context} {row['sentence']}".strip()
+        start = len(text) - len(row["sentence"])
+        got = [c.text for c in extract_claims(text, nlp, threshold=0.0, scorer=None) if c.sentence_start >= start]
+        options = [row["expected"], *row.get("also_fine", [])]
+        allowed = _rewrite_words(row["sentence"]).union(*(_rewrite_words(c) for o in options for c in o))
+        if {_rewrite_norm(g) for g in got} in [{_rewrite_norm(c) for c in o} for o in options]:
+            outcome = "right"
+        elif any(_rewrite_words(g) - allowed for g in got):
+            outcome = "meaning_changed"
+        else:
+            outcome = "unsure"
+        counts[outcome] += 1
+        details.append({"kind": row.get("kind"), "sentence": row["sentence"], "got": got,
+                        "expected": row["expected"], "outcome": outcome})
+    n = len(rows)
+    return {"n": n, **counts, "right_rate": round(counts["right"] / n, 4) if n else None,
+            "meaning_change_rate": round(counts["meaning_changed"] / n, 4) if n else None, "details": details}
