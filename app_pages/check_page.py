@@ -63,13 +63,18 @@ article = get_article(db, article_id) if article_id else None
 if article:
     claims = list_claims(db, article_id=article_id)
     st.subheader(f"{md_text(article['title'])} — {len(claims)} claims")
-    if article.get("published"):
-        st.caption(f"Published {article['published']}")
+    about = " · ".join(x for x in (f"By {md_text(article['author'])}" if article.get("author") else "",
+                                    md_text(article["publisher"]) if article.get("publisher") else "",
+                                    f"Published {article['published']}" if article.get("published") else "") if x)
+    if about:
+        st.caption(about)
     st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
     st.divider()
     for c in claims:
         cols = st.columns([6, 2, 1])
         cols[0].markdown(f"**{c['id']}.** {md_text(c['text'])}")
+        if c.get("claimant"):
+            cols[0].caption(f"Claimed by {md_text(c['claimant'])}")
         seen = claim_matches(db, c["id"])
         if seen:
             top = seen[0]

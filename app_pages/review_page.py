@@ -157,10 +157,15 @@ for s, e in claim["spans"] or [(claim["start"], claim["end"])]:
     context.append(html_text(text[p:s]) + "<mark>" + html_text(text[s:e]) + "</mark>")
     p = e
 context.append(html_text(text[p:hi]))
-st.caption(f"From “{md_text(article['title'])}”")
+byline = " · ".join(x for x in (f"by {md_text(article['author'])}" if article.get("author") else "",
+                                 md_text(article["publisher"]) if article.get("publisher") else "",
+                                 f"published {article['published']}" if article.get("published") else "") if x)
+st.caption(f"From “{md_text(article['title'])}”" + (f" ({byline})" if byline else ""))
 st.markdown("<div style='white-space:pre-wrap;border-left:3px solid #ccc;padding-left:8px'>…"
             + "".join(context) + "…</div>", unsafe_allow_html=True)
 st.markdown(f"### {md_text(claim['text'])}")
+if claim.get("claimant"):
+    st.markdown(f"**Claimed by:** {md_text(claim['claimant'])}")
 if claim["original"] and claim["original"] != claim["text"]:
     st.caption(f"The article's words: “{md_text(claim['original'])}”")
 st.caption(f"type {md_text(claim['type'])} · check-worthiness {claim['checkworthiness']:.2f} · claim id {cid}")

@@ -66,6 +66,20 @@ def _host(url: str) -> str | None:
         return None
 
 
+ORG_WORDS = {"the", "ministry", "department", "agency", "office", "bank", "fund", "organisation", "organization",
+             "report", "survey", "study", "government", "committee", "council", "union", "association", "institute",
+             "university", "party", "company", "police", "court", "commission", "authority", "board", "service"}
+
+
+def _party(name: str) -> str:
+    """Person or Organization for a claimant's name: "Mark Rutte" a person, "the IMF" or "the
+    health ministry" an organisation (an acronym or an institution's word)."""
+    words = name.split()
+    if any(w.lower() in ORG_WORDS for w in words) or (len(words) == 1 and words[0].isupper()) or len(words) > 4:
+        return "Organization"
+    return "Person"
+
+
 def _day(iso: str | None) -> str | None:
     return iso[:10] if iso else None
 
@@ -81,11 +95,27 @@ def claimreview_doc(row: dict, settings: dict) -> dict:
     if settings.get("org_url"):
         org["url"] = settings["org_url"]
     url = row.get("article_url")
-    claim_author = {"@type": "Organization", "name": _host(url) or url} if url else \
-        {"@type": "Thing", "name": row.get("article_title") or "unknown"}
-    item = {"@type": "Claim", "author": claim_author, "datePublished": _day(row.get("article_checked_at"))}
-    if url:
-        item["appearance"] = {"@type": "CreativeWork", "url": url}
+    # who made the claim: the person or body the sentence names ("Rutte said ..."), else the article's
+    # author or publisher, else the site it came from
+    if row.get("claimant"):
+        claim_author = {"@type": _party(row["claimant"]), "name": row["claimant"]}
+    elif row.get("article_author"):
+        claim_author = {"@type": "Person", "name": row["article_author"]}
+    elif row.get("article_publisher"):
+        claim_author = {"@type": "Organization", "name": row["article_publisher"]}
+    elif url:
+        claim_author = {"@type": "Organization", "name": _host(url) or url}
+    else:
+        claim_author = {"@type": "Thing", "name": row.get("article_title") or "unknown"}
+    item = {"@type": "Claim", "author": claim_author,
+            "datePublished": _day(row.get("article_published") or row.get("article_checked_at"))}
+    appearance = {"@type": "CreativeWork", "url": url, "headline": row.get("article_title"),
+                  "datePublished": _day(row.get("article_published")),
+                  "author": {"@type": "Person", "name": row["article_author"]} if row.get("article_author") else None,
+                  "publisher": {"@type": "Organization", "name": row["article_publisher"]}
+                  if row.get("article_publisher") else None}
+    if url:  # an appearance is where the claim can be read: without its address there is none
+        item["appearance"] = {k: v for k, v in appearance.items() if v is not None}
     doc = {
         "@context": "https://schema.org", "@type": "ClaimReview",
         "url": f"{base}/claims/{row['claim_id']}" if base else None,

@@ -241,11 +241,15 @@ def check(obj, spec, title, top_k, threshold, published, as_json):
     if as_json:
         _echo_json(data)
         return
-    click.echo(f"Article {r.article_id}: {r.title} — {len(r.claims)} claims")
+    about = ", ".join(x for x in (f"by {r.author}" if r.author else "", r.publisher or "",
+                                  f"published {r.published}" if r.published else "") if x)
+    click.echo(f"Article {r.article_id}: {r.title}{f' ({about})' if about else ''} — {len(r.claims)} claims")
     if r.message:
         click.echo(r.message)
     for c in data["claims"]:
         click.echo(f"\n[{c['id']}] {c['text']}")
+        if c["claimant"]:
+            click.echo(f"     claimed by {c['claimant']}")
         click.echo(f"     {c['type']}, check-worthiness {c['checkworthiness']:.2f} -> {c['verdict']} "
                    f"({c['confidence']:.2f})")
         click.echo(f"     {c['rationale']}")

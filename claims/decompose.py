@@ -35,6 +35,7 @@ class AtomicClaim:
     original: str
     spans: list[tuple[int, int]]
     rewritten: bool = False
+    claimant: str | None = None   # who the sentence says makes the claim ("Rutte said ...", "according to the IMF")
 
 
 @dataclass
@@ -241,7 +242,8 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
     main_items = [(i, None) for i in sorted(main)]
     claims: list[AtomicClaim] = []
     groups = [main_items] + pieces if pieces else [main_items]
-    for items in groups:
+    speaker = _claimant_tokens(sent, main)
+    for n, items in enumerate(groups):
         items = [(i, r) for i, r in items if i == -1 or not doc[i].is_space]
         if sum(1 for i, _ in items if i < 0 or doc[i].is_alpha) < 3:
             continue
@@ -252,8 +254,10 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
             continue
         text = _render_items(doc, items)
         original = " … ".join(text_of(s, e) for s, e in spans)
+        # what a split-off part says (an apposition about the speaker) is the article's, not the speaker's
+        claimant = _render_span(doc, [(i, r) for i, r in items if i in speaker]) if n == 0 and speaker else None
         claims.append(AtomicClaim(text=text, original=original, spans=spans,
-                                  rewritten=changed or len(groups) > 1))
+                                  rewritten=changed or len(groups) > 1, claimant=claimant))
     people = []
     for ent in sent.ents:
         context.seen.append((ent.label_, ent.text, ent.start_char + offset))
@@ -282,6 +286,39 @@ def same_person(a: str, b: str) -> bool:
     wa, wb = a.lower().split(), b.lower().split()
     short, long_ = sorted((wa, wb), key=len)
     return bool(short) and all(w in long_ for w in short)
+
+
+SPEECH_VERBS = {"say", "tell", "claim", "announce", "state", "insist", "argue", "add", "note", "warn", "report",
+                "write", "declare", "estimate", "confirm", "deny", "allege", "suggest", "predict", "explain",
+                "stress", "assert", "maintain", "boast", "admit", "tweet", "post"}
+
+
+def _claimant_tokens(sent, main: set[int]) -> set[int]:
+    """The tokens naming who makes the sentence's claim: the subject of a speech verb that governs
+    it ("Rutte said ...", "... , Rutte told reporters"), or the object of "according to"; none
+    for a claim the article makes itself."""
+    root = sent.root
+    if root.lemma_ in SPEECH_VERBS and any(c.dep_ in ("ccomp", "parataxis", "dobj") for c in root.children) or (
+            root.lemma_ in SPEECH_VERBS and any(t.text in '"“”' for t in sent)):
+        subj = next((c for c in root.children if c.dep_ == "nsubj"), None)
+        if subj is not None:
+            return {i for i in _subtree(subj) if i in main}
+    for tok in sent:
+        if tok.lower_ == "according" and tok.dep_ == "prep":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if obj is not None:
+                return set(_subtree(obj))
+    return set()
+
+
+def _render_span(doc, items) -> str | None:
+    """A few tokens (with their replacements) as text: "Mark Rutte", "the IMF"."""
+    words = [(r if r is not None else doc[i].text, doc[i].whitespace_ if r is None else " ")
+             for i, r in sorted(items, key=lambda x: x[0]) if i >= 0]
+    text = "".join(w + ws for w, ws in words).strip()
+    text = text[:-2] if text.endswith("'s") else text
+    return text or None
 
 
 def _inflect(lemma: str, tag: str) -> str:

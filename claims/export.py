@@ -8,7 +8,8 @@ from typing import IO, Iterable
 __all__ = ["CSV_COLUMNS", "write_csv", "neutralize"]
 
 CSV_COLUMNS = [
-    "article_id", "article_title", "article_source", "claim_id", "claim", "claim_original", "sentence", "start", "end", "type",
+    "article_id", "article_title", "article_source", "article_published", "article_author", "article_publisher",
+    "claim_id", "claim", "claim_original", "claimant", "sentence", "start", "end", "type",
     "checkworthiness", "suggested_verdict", "suggestion_confidence", "suggestion_rationale", "human_verdict",
     "reviewer", "reviewed_at", "note", "evidence_passage_id", "evidence_text", "evidence_source_title",
     "evidence_source", "evidence_score",

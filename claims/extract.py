@@ -82,6 +82,7 @@ class Claim:
     entities: list[str] = field(default_factory=list)
     original: str = ""                  # the article's own words (spans joined by " … ")
     spans: list[tuple[int, int]] = field(default_factory=list)  # article offsets of those words
+    claimant: str | None = None         # who the sentence says makes it ("Rutte said ...", "according to Y")
 
     def quantities_json(self) -> list[dict]:
         """Quantities as plain dicts, offsets relative to the claim text."""
@@ -154,6 +155,14 @@ def _predicate(token) -> str | None:
     t = token
     for _ in range(8):
         if t.pos_ in ("VERB", "AUX"):
+            if t.lemma_.lower() == "be":
+                # "The most recent to join were Finland, on 4 April 2023": the event is the joining
+                subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+                inf = next((c for c in subj.children if c.dep_ in ("acl", "relcl", "xcomp") and c.pos_ == "VERB"
+                            and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None) \
+                    if subj is not None else None
+                if inf is not None:
+                    return inf.lemma_.lower()
             return t.lemma_.lower()
         if t.head is t:
             break
@@ -481,7 +490,7 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
         claims.append(Claim(text=atom.text, sentence=sent_text, start=atom.spans[0][0], end=atom.spans[-1][1],
                             sentence_start=s_start, sentence_end=s_end, checkworthiness=score, type=claim_type(f),
                             quantities=f.quantities, entities=f.entities, original=atom.original,
-                            spans=list(atom.spans)))
+                            spans=list(atom.spans), claimant=atom.claimant))
     return claims
 
 

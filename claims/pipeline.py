@@ -42,6 +42,8 @@ class CheckResult:
     matches: list[list] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # passages the check went on without (issue #13)
     published: str | None = None  # the article's date (ISO), from the page or given
+    author: str | None = None     # who wrote the article (page metadata or its byline)
+    publisher: str | None = None  # the outlet (page metadata)
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
@@ -167,12 +169,14 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     say("Saving", 0.95)
     article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
                                              claims=claims, evidence=evidence, verdicts=verdicts,
-                                             model_id=embedder.model_id, matches=matches, published=doc.date)
+                                             model_id=embedder.model_id, matches=matches, published=doc.date,
+                                             author=getattr(doc, "author", None), publisher=getattr(doc, "publisher", None))
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
     message = "\n".join(warnings) if claims else "no check-worthy claims found in the article"
     return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       message, matches, warnings, doc.date)
+                       message, matches, warnings, doc.date, getattr(doc, "author", None),
+                       getattr(doc, "publisher", None))
 
 
 def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
@@ -193,9 +197,10 @@ def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
 def result_json(r: CheckResult) -> dict:
     """The `factcheck check --json` document."""
     return {
-        "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin, "published": r.published},
+        "article": {"id": r.article_id, "title": r.title, "source": r.url or r.origin, "published": r.published,
+                    "author": r.author, "publisher": r.publisher},
         "claims": [
-            {"id": cid, "text": c.text, "original": c.original or c.text,
+            {"id": cid, "text": c.text, "original": c.original or c.text, "claimant": c.claimant,
              "spans": [list(sp) for sp in (c.spans or [(c.start, c.end)])],
              "sentence": c.sentence, "start": c.start, "end": c.end,
              "checkworthiness": c.checkworthiness, "type": c.type, "quantities": c.quantities_json(),

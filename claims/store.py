@@ -124,8 +124,15 @@ def m006_article_date(db: sqlite_utils.Database) -> None:
     db.execute("alter table articles add column published text")
 
 
+def m007_claimant_author(db: sqlite_utils.Database) -> None:
+    """Who makes each claim (the sentence's attribution) and who wrote and published the article."""
+    db.execute("alter table claims add column claimant text")
+    db.execute("alter table articles add column author text")
+    db.execute("alter table articles add column publisher text")
+
+
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
-              m006_article_date]
+              m006_article_date, m007_claimant_author]
 
 # settings only the operator changes, through the CLI (the app does not show them)
 OPERATOR_SETTINGS = ("fetch_allow_networks",)
@@ -345,25 +352,28 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 
 def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, text: str,
                claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
-               matches: Sequence[Sequence] = (), published: str | None = None) -> tuple[int, list[int]]:
+               matches: Sequence[Sequence] = (), published: str | None = None, author: str | None = None,
+               publisher: str | None = None) -> tuple[int, list[int]]:
     """Store an article with its claims, their evidence, suggestions and earlier fact-checks they
     match in one transaction: a check killed half-way leaves nothing, never a finished-looking
     article with half its data."""
     matches = list(matches) or [[] for _ in claims]
     with source_store.write(db):
         article_id = db.execute(
-            "insert into articles (title, origin, url, text, content_hash, checked_at, published) "
-            "values (?, ?, ?, ?, ?, ?, ?)",
-            [title, origin, url, text, source_store.content_hash(text), now_iso(), published]).lastrowid
+            "insert into articles (title, origin, url, text, content_hash, checked_at, published, author, publisher) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [title, origin, url, text, source_store.content_hash(text), now_iso(), published, author,
+             publisher]).lastrowid
         claim_ids = []
         for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts)):
             cid = db.execute(
                 'insert into claims (article_id, seq, start, "end", text, sentence, sentence_start, sentence_end, '
-                "type, checkworthiness, quantities, entities, original, spans) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "type, checkworthiness, quantities, entities, original, spans, claimant) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [article_id, seq, c.start, c.end, c.text, c.sentence, c.sentence_start, c.sentence_end, c.type,
                  c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities),
-                 c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])])]).lastrowid
+                 c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])]),
+                 getattr(c, "claimant", None)]).lastrowid
             claim_ids.append(cid)
             db.conn.executemany(
                 "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
@@ -382,6 +392,7 @@ def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str |
 _CLAIM_SELECT = """
 select c.id, c.article_id, a.title as article_title, c.seq, c.start, c."end", c.text, c.sentence,
        c.sentence_start, c.sentence_end, c.type, c.checkworthiness, c.quantities, c.entities, c.original, c.spans,
+       c.claimant, a.author as article_author, a.publisher as article_publisher, a.published as article_published,
        s.verdict as suggested_verdict, s.confidence, s.rationale, s.passage_id as suggested_passage_id,
        r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
        r.passage_id as reviewed_passage_id
@@ -587,8 +598,10 @@ def export_rows(db: sqlite_utils.Database, article_id: int | None = None,
         where.append("r.id is not null")
     sql = f"""
     select a.id as article_id, a.title as article_title, coalesce(a.url, a.origin) as article_source,
-           a.url as article_url, a.checked_at as article_checked_at,
-           c.id as claim_id, c.text as claim, c.original as claim_original, c.sentence, c.start, c."end", c.type, c.checkworthiness,
+           a.url as article_url, a.checked_at as article_checked_at, a.published as article_published,
+           a.author as article_author, a.publisher as article_publisher,
+           c.id as claim_id, c.text as claim, c.original as claim_original, c.claimant, c.sentence, c.start, c."end",
+           c.type, c.checkworthiness,
            s.verdict as suggested_verdict, s.confidence as suggestion_confidence, s.rationale as suggestion_rationale,
            r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
            coalesce(r.passage_id, e.passage_id) as evidence_passage_id,

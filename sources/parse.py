@@ -33,6 +33,8 @@ class Document:
     origin: str          # URL, file path or "pasted text"
     kind: str            # text, markdown, html, pdf
     date: str | None = None  # publication date (ISO, from the page's metadata) where it says one
+    author: str | None = None     # who wrote it: the page's metadata, or a byline ("By Ana Lopez")
+    publisher: str | None = None  # the site or outlet that published it (the page's metadata)
 
 
 def normalize_text(text: str) -> str:
@@ -126,22 +128,67 @@ def _html_charset(body: bytes) -> str | None:
     return m.group(1).decode("ascii") if m else None
 
 
-def _parse_html(html: str, origin: str) -> tuple[str, str | None, str | None]:
+def _parse_html(html: str, origin: str) -> tuple[str, str | None, str | None, str | None, str | None]:
+    """(text, title, date, author, publisher) of an HTML page."""
     import trafilatura
 
     text = trafilatura.extract(html, include_comments=False, include_tables=True, favor_recall=True,
                                deduplicate=False) or ""
-    title = date = None
+    title = date = author = publisher = None
     try:
         meta = trafilatura.extract_metadata(html)
-        title = meta.title if meta else None
-        date = meta.date if meta else None
+        if meta:
+            title, date, author, publisher = meta.title, meta.date, meta.author, meta.sitename
     except Exception:  # metadata is a nicety; a broken <head> must not lose the text
-        title = date = None
+        title = date = author = publisher = None
     if not title:
         m = re.search(r"<title[^>]*>(.*?)</title>", html, re.I | re.S)
         title = re.sub(r"\s+", " ", m.group(1)).strip() if m else None
-    return text, title, iso_date(date)
+    return text, title, iso_date(date), _short_name(author), _short_name(publisher)
+
+
+def _short_name(value) -> str | None:
+    name = re.sub(r"\s+", " ", str(value or "")).strip()
+    return name[:120] if name else None
+
+
+MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"], 1)}
+BYLINE = re.compile(r"^\s*(?:written\s+)?by\s+([A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|and|de|van|von|la)){0,6})\s*$", re.I)
+DATELINE = re.compile(r"^\s*(?:published|posted|updated)?\s*(?:on|:)?\s*(?:\w+day,?\s+)?"
+                      r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})\s*$", re.I)
+
+
+def _text_date(value: str) -> str | None:
+    """An ISO date from "2024-10-01", "1 October 2024" or "October 1, 2024"."""
+    import datetime
+
+    if re.match(r"\d{4}-", value):
+        return iso_date(value)
+    m = re.match(r"(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})$", value) or re.match(r"([A-Za-z]+)\s+(\d{1,2}),?\s+(\d{4})$", value)
+    if not m:
+        return None
+    a, b, year = m.groups()
+    day, month = (a, b) if a.isdecimal() else (b, a)
+    if month.lower() not in MONTHS:
+        return None
+    try:
+        return datetime.date(int(year), MONTHS[month.lower()], int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def byline(text: str) -> tuple[str | None, str | None]:
+    """(author, date) from a byline and a dateline among an article's first lines ("By Ana Lopez",
+    "Published 1 October 2024"), for text without page metadata; (None, None) where there are none."""
+    author = date = None
+    for line in text.strip().splitlines()[:6]:
+        line = line.strip().strip("*_ ")
+        if author is None and (m := BYLINE.match(line)):
+            author = m.group(1).strip()
+        elif date is None and len(line) < 60 and (m := DATELINE.match(line)):
+            date = _text_date(m.group(1))
+    return author, date
 
 
 def iso_date(value) -> str | None:
@@ -257,7 +304,7 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
     if not body or not body.strip():
         raise EmptyDocument(f"{origin} is empty")
     kind = _kind(body, filename, content_type)
-    date = None
+    date = author = publisher = None
     if kind == "pdf":
         text, found = _parse_pdf(body, origin)
     else:
@@ -265,7 +312,7 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
             raise UnsupportedDocument(f"{origin} looks like a binary file, not text, HTML or PDF")
         raw = decode_text(body, charset or (_html_charset(body) if kind == "html" else None), origin)
         if kind == "html":
-            text, found, date = _parse_html(raw, origin)
+            text, found, date, author, publisher = _parse_html(raw, origin)
         elif kind == "markdown":
             text, found = _strip_markdown(raw)
         else:
@@ -276,7 +323,11 @@ def parse_document(body: bytes, *, origin: str, filename: str | None = None,
     if not re.search(r"[^\W\d_]", text):
         raise EmptyDocument(f"{origin} has no words in it")
     found = found or _first_line_title(text) or Path(filename or origin).stem
-    return Document(title=(title or found or origin).strip()[:300], text=text, origin=origin, kind=kind, date=date)
+    if kind != "html" or not (author and date):
+        by, on = byline(text)
+        author, date = author or by, date or on
+    return Document(title=(title or found or origin).strip()[:300], text=text, origin=origin, kind=kind, date=date,
+                    author=author, publisher=publisher)
 
 
 def read_path(path: str | Path, title: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:

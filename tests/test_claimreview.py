@@ -55,8 +55,12 @@ def test_claimreview_export_for_the_demo_validates_and_parses_back(reviewed):
     assert "ratingValue" not in third["reviewRating"]  # not enough evidence is not a point on a truth scale
     assert first["url"] == f"https://checkdesk.example/reviews/claims/{claims[0]['id']}"
     assert first["author"] == {"@type": "Organization", "name": "The Check Desk", "url": "https://checkdesk.example"}
-    assert first["itemReviewed"]["appearance"] == {"@type": "CreativeWork", "url": "https://news.example/nato-chief"}
-    assert first["itemReviewed"]["author"]["name"] == "news.example"
+    assert first["itemReviewed"]["appearance"] == {
+        "@type": "CreativeWork", "url": "https://news.example/nato-chief", "headline": "Dutch veteran takes the helm at NATO",
+        "datePublished": "2024-10-02", "author": {"@type": "Person", "name": "Demo Desk Staff"}}
+    # the article's own statements are its author's (its byline); its date is the dateline's
+    assert first["itemReviewed"]["author"] == {"@type": "Person", "name": "Demo Desk Staff"}
+    assert first["itemReviewed"]["datePublished"] == "2024-10-02"
     # what we publish, we can read back
     back = {r["claim"]: r for r in import_records(docs)}
     assert [back[c["text"]]["verdict"] for c in claims] == ["SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE"]
@@ -248,3 +252,21 @@ def test_utf16_json_and_xhtml_pages_import(db, tmp_path):
     assert import_factchecks(db, str(p))["added"] == 1
     page = b'<?xml version="1.0" encoding="utf-8"?>\n' + FACTCHECK_HTML
     assert records_from_html(page)[0]["claim"] == "The Golden Gate Bridge opened in 1941."
+
+
+def test_claimreview_names_the_claimant_the_sentence_gives():
+    row = {"human_verdict": "SUPPORTED", "claim": "Allies pledged 2% in 2014, Stoltenberg said.", "claim_id": 7,
+           "claimant": "Stoltenberg", "article_author": "Ana Lopez", "article_publisher": "The Daily Check",
+           "article_published": "2024-10-02", "article_url": "https://news.example/a", "article_title": "NATO",
+           "reviewed_at": "2024-10-03T10:00:00+0000"}
+    out = io.StringIO()
+    write_claimreview(iter([row, {**row, "claim_id": 8, "claimant": "the health ministry"},
+                            {**row, "claim_id": 9, "claimant": None, "article_author": None}]), out,
+                      {"org_name": "The Check Desk", "review_url": "https://checkdesk.example"})
+    docs = json.loads(out.getvalue())
+    assert docs[0]["itemReviewed"]["author"] == {"@type": "Person", "name": "Stoltenberg"}
+    assert docs[1]["itemReviewed"]["author"] == {"@type": "Organization", "name": "the health ministry"}
+    assert docs[2]["itemReviewed"]["author"] == {"@type": "Organization", "name": "The Daily Check"}
+    assert docs[0]["itemReviewed"]["appearance"]["publisher"] == {"@type": "Organization", "name": "The Daily Check"}
+    for doc in docs:
+        jsonschema.validate(doc, SCHEMA, format_checker=jsonschema.FormatChecker())

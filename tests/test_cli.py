@@ -223,3 +223,21 @@ def test_check_reads_relative_dates_against_the_article_date(run, files, db_path
     with sqlite3.connect(db_path) as conn:
         assert [r[0] for r in conn.execute("select published from articles order by id")][:2] == ["2026-05-01",
                                                                                                  "1940-05-01"]
+
+
+def test_check_stores_the_claimant_and_the_byline_and_exports_them(run, files, tmp_path):
+    run("sources", "add", str(files / "bridge.md"))
+    text = ("Golden Gate at ninety\nBy Ana Lopez\nPublished 27 May 2027\n\n"
+            "The Golden Gate Bridge opened in 1937, the city's archivist said.\n")
+    data = json.loads(run("check", "-", "--json", input=text).stdout)
+    assert (data["article"]["author"], data["article"]["published"]) == ("Ana Lopez", "2027-05-27")
+    claim = next(c for c in data["claims"] if "1937" in c["text"])
+    assert claim["claimant"] == "the city's archivist" and claim["verdict"] == "SUPPORTED"
+    run("review", str(claim["id"]), "--verdict", "SUPPORTED", "--reviewer", "ana")
+    out = tmp_path / "out.csv"
+    run("export", "--output", str(out))
+    import csv
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    row = next(r for r in rows if r["claim_id"] == str(claim["id"]))
+    assert (row["claimant"], row["article_author"], row["article_published"]) == \
+        ("the city's archivist", "Ana Lopez", "2027-05-27")

@@ -90,3 +90,15 @@ def test_long_article_reports_progress(nlp):
     seen = []
     claims = extract_claims(article, nlp, scorer=None, progress=lambda i, n: seen.append((i, n)))
     assert len(claims) == 600 and seen[-1] == (300, 300)  # each sentence holds two coordinated claims
+
+
+def test_the_claimant_is_who_the_sentence_says_makes_the_claim(nlp):
+    text = ('Mark Rutte spoke in Brussels on Tuesday. "We will spend 2 percent more," he said. '
+            "Rutte, the former Dutch prime minister, said that NATO has 32 members. "
+            "According to the IMF, global growth will be 3 percent this year. NATO was founded in 1949.")
+    got = {c.text: c.claimant for c in extract_claims(text, nlp, threshold=0, scorer=None)}
+    assert got['"We will spend 2 percent more," Mark Rutte said.'] == "Mark Rutte"  # the pronoun resolved
+    assert got["Rutte said that NATO has 32 members."] == "Rutte"
+    assert got["Rutte is the former Dutch prime minister."] is None  # the article says that, not Rutte
+    assert got["According to the IMF, global growth will be 3 percent this year."] == "the IMF"
+    assert got["NATO was founded in 1949."] is None

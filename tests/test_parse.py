@@ -199,3 +199,24 @@ def test_html_publication_date_from_the_page_metadata():
             b'is still open today after many years of service.</p></article></body></html>')
     assert parse_document(page, origin="x.html", filename="x.html").date == "2024-03-10"
     assert parse_document(b"The bridge opened in 1937.", origin="a.txt", filename="a.txt").date is None
+
+
+def test_byline_and_dateline_of_pasted_text():
+    from sources.parse import byline
+
+    assert byline("NATO's new chief\nBy Ana Lopez and Ben Roe\nPublished 1 October 2024\n\nText.") == \
+        ("Ana Lopez and Ben Roe", "2024-10-01")
+    assert byline("Title\nOctober 3, 2024\nby Ana Lopez\n") == ("Ana Lopez", "2024-10-03")
+    assert byline("Title\nBy the end of the year, prices rose.\n") == (None, None)
+    assert byline("Title\nPublished 31 February 2024\n") == (None, None)  # no such day
+    doc = parse_document(b"# Title\n\nBy Ana Lopez\n\nNATO has 32 members.", origin="a.md", filename="a.md")
+    assert doc.author == "Ana Lopez" and doc.date is None
+
+
+def test_html_metadata_gives_author_publisher_and_date():
+    html = (b'<html><head><title>T</title><meta name="author" content="Ana Lopez">'
+            b'<meta property="og:site_name" content="The Daily Check">'
+            b'<meta property="article:published_time" content="2024-10-02T10:00:00Z"></head>'
+            b"<body><article><p>NATO has 32 members and was founded in 1949 by twelve countries.</p></article></body></html>")
+    doc = parse_document(html, origin="http://news.example/a", content_type="text/html")
+    assert (doc.author, doc.publisher, doc.date) == ("Ana Lopez", "The Daily Check", "2024-10-02")
