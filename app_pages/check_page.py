@@ -19,8 +19,8 @@ db = get_db()
 how = st.radio("Article from", ["Paste text", "Upload a file", "URL"], horizontal=True, key="check_how")
 title = st.text_input("Title (optional)", key="check_title")
 published = st.date_input("Published (optional: \"last year\" and \"in the last two years\" are read against it; "
-                          "a web page's own date is used when this is empty)", value=None, key="check_date",
-                          format="YYYY-MM-DD")
+                          "when empty, the article's own date: a web page's metadata or a \"Published ...\" line)",
+                          value=None, key="check_date", format="YYYY-MM-DD")
 pasted = uploaded = url = None
 if how == "Paste text":
     pasted = st.text_area("Article text", height=220, key="check_text")
@@ -62,7 +62,7 @@ article_id = st.session_state.get("article_id")
 article = get_article(db, article_id) if article_id else None
 if article:
     claims = list_claims(db, article_id=article_id)
-    st.subheader(f"{md_text(article['title'])} — {len(claims)} claims")
+    st.subheader(f"{md_text(article['title'])} — {len(claims)} claim{'' if len(claims) == 1 else 's'}")
     about = " · ".join(x for x in (f"By {md_text(article['author'])}" if article.get("author") else "",
                                     md_text(article["publisher"]) if article.get("publisher") else "",
                                     f"Published {article['published']}" if article.get("published") else "") if x)

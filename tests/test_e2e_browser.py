@@ -193,3 +193,37 @@ def _flow(page, url, tmp_path):
     assert [(r["suggested_verdict"], r["human_verdict"], r["reviewer"]) for r in rows] == [
         ("SUPPORTED", "NOT_ENOUGH_EVIDENCE", "e2e-reviewer"), ("REFUTED", "REFUTED", "e2e-reviewer")]
     assert rows[0]["evidence_source_title"] == "Golden Gate Bridge facts"
+
+
+def test_pages_have_addresses_no_deploy_button_and_the_byline_and_claimant_show(app_url, browser):
+    """Issue 17 step 6 and issue 15 step 4, as a user sees them: "/" opens /check, /check is the
+    check page (it was "Page not found"), no "Deploy" button, the sidebar's page links are text;
+    a checked article shows its byline and date, and an attributed claim its claimant."""
+    url, tmp = app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url + "/")
+        page.get_by_role("heading", name="Check an article").wait_for()
+        page.wait_for_url("**/check")
+        page.goto(url + "/check")
+        page.get_by_role("heading", name="Check an article").wait_for()
+        settle(page)
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body and "Deploy" not in body
+        for name in ("Check an article", "Review claims", "Sources", "Export"):
+            assert page.get_by_role("link", name=name, exact=True).count() == 1
+        page.get_by_label("Article text").fill("Golden Gate at ninety\nBy Ana Lopez\nPublished 27 May 2027\n\n"
+                                               "The Golden Gate Bridge opened in 1937, the city's archivist said.")
+        page.get_by_label("Article text").press("Control+Enter")
+        settle(page)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.get_by_text("By Ana Lopez · Published 2027-05-27").wait_for()
+        page.get_by_text("Claimed by the city's archivist").wait_for()
+        page.screenshot(path=str(tmp / "byline.png"), full_page=True)
+    except Exception:
+        page.screenshot(path=str(tmp / "failure-nav.png"), full_page=True)
+        print("page text:", page.locator("body").inner_text()[-3000:])
+        raise
+    finally:
+        page.close()
