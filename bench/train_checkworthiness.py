@@ -98,6 +98,10 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-save", action="store_true", help="train and report without writing the model")
+    ap.add_argument("--extra", action="append", default=[], metavar="FILE",
+                    help="another training file of the same label family (worth checking, not 'was checked'): "
+                         "e.g. claimbuster-two-class-train.jsonl, claimbuster-small.jsonl, ct20-tweets.jsonl "
+                         "(its train split); deduplicated against ct24-train, the held-out rows and each other")
     args = ap.parse_args()
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -111,6 +115,19 @@ def main() -> None:
     hold_idx, fit_idx = perm[:n_hold], perm[n_hold:]
     fit = [train[i] for i in fit_idx]
     hold = [train[i] for i in hold_idx]
+    taken = {normalise(r["text"]) for r in train}
+    extra_rows = []
+    for name in args.extra:
+        rows = [r for r in load(args.data / name) if r.get("split", "train") == "train"]
+        new = []
+        for r in rows:
+            key = normalise(r["text"])
+            if key and key not in taken:
+                taken.add(key)
+                new.append({"text": r["text"], "label": int(r["label"])})
+        print(f"{name}: {len(new)} of {len(rows)} rows added ({sum(r['label'] for r in new)} check-worthy)", flush=True)
+        extra_rows += new
+    fit += extra_rows
 
     embedder = Embedder()
     st = embedder._model
@@ -170,7 +187,7 @@ def main() -> None:
     b_ = b
     dev = load(args.data / "ct24-dev.jsonl")
     report["ct24_dev"] = score(dev)
-    seen = {normalise(r["text"]) for r in train}
+    seen = {normalise(r["text"]) for r in train + extra_rows}
     cb = [r for r in load(args.data / "claimbuster-2000.jsonl") if normalise(r["text"]) not in seen]
     report["claimbuster_unseen"] = score(cb) if cb else None
     print(json.dumps(report, indent=2))
@@ -187,7 +204,7 @@ def main() -> None:
     META_FILE.write_text(json.dumps({
         "base_model": "all-MiniLM-L6-v2", "tuned_layer": TUNED_LAYER, "max_tokens": MAX_TOKENS,
         "calibration": {"a": a, "b": b}, "threshold": thr, "trained_on": "ct24-train.jsonl (90%, seed "
-        f"{args.seed})", "epochs": args.epochs, "best_epoch": best_epoch, "lr": args.lr, "report": report,
+        f"{args.seed})" + "".join(f" + {n}" for n in args.extra), "epochs": args.epochs, "best_epoch": best_epoch, "lr": args.lr, "report": report,
     }, indent=2) + "\n")
     print(f"wrote {MODEL_FILE} ({MODEL_FILE.stat().st_size / 1e6:.1f} MB) and {META_FILE}")
 
