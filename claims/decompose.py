@@ -469,7 +469,7 @@ def _resolve(doc, items, offset, context):
 
 
 QUOTES = '"“”'
-WEATHER_VERBS = {"rain", "snow", "hail", "seem", "appear", "happen", "matter", "take"}
+WEATHER_VERBS = {"rain", "snow", "hail", "seem", "appear", "happen"}
 
 
 def _quoted(tok) -> bool:
