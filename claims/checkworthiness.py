@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from sources.crossencoder import extended_mask, layers_below, mean_pool
+from sources.embed import precision
 
 __all__ = ["CheckworthinessModel", "get_checkworthiness_model", "MODEL_DIR", "MODEL_FILE", "META_FILE",
            "TUNED_LAYER"]
@@ -51,6 +52,8 @@ class CheckworthinessModel:
         self.threshold = float(self.meta["threshold"])
         self._lock = threading.Lock()
         self._torch = torch
+        # the embedder's bfloat16 autocast where the CPU has it (as the stance model and reranker)
+        self.backend = "bf16" if getattr(embedder, "backend", "fp32") == "bf16" else "fp32"
 
     def hidden_below(self, texts: Sequence[str]):
         """(hidden states entering the tuned layer, attention mask) for a batch of texts."""
@@ -63,14 +66,14 @@ class CheckworthinessModel:
         torch = self._torch
         out = []
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        with self._lock, torch.no_grad():
+        with self._lock, torch.no_grad(), precision(self.backend):
             for i in range(0, len(order), batch_size):
                 idx = order[i:i + batch_size]
                 hidden, mask = self.hidden_below([texts[j] for j in idx])
                 h = self.layer(hidden, attention_mask=extended_mask(mask, hidden.dtype))
                 h = h[0] if isinstance(h, (tuple, list)) else h
-                z = mean_pool(h, mask) @ self.head_w.T + self.head_b
-                out.extend(zip(idx, z[:, 0].tolist()))
+                z = mean_pool(h.float(), mask) @ self.head_w.T + self.head_b
+                out.extend(zip(idx, z[:, 0].float().tolist()))
         result = np.zeros(len(texts), dtype=np.float64)
         for j, z in out:
             result[j] = z
@@ -80,7 +83,9 @@ class CheckworthinessModel:
         """Calibrated probabilities in [0, 1] (Platt scaling fitted on held-out training data)."""
         if not texts:
             return np.zeros(0)
-        z = self.logits(texts)
+        unique = list(dict.fromkeys(texts))  # a repeated sentence (a paragraph pasted twice) is scored once
+        z = dict(zip(unique, self.logits(unique)))
+        z = np.array([z[t] for t in texts], dtype=np.float64)
         return 1.0 / (1.0 + np.exp(-(self.a * z + self.b)))
 
 

@@ -38,10 +38,15 @@ def test_scores_are_calibrated_probabilities_that_rank_sensibly(model):
     assert model.score([]).shape == (0,)
 
 
-def test_batching_does_not_change_scores(model):
+@pytest.mark.parametrize("backend,atol", [("fp32", 1e-4), ("bf16", 2e-3)])  # bfloat16 keeps about 3 digits
+def test_batching_does_not_change_scores(model, backend, atol):
     texts = WORTHY + UNWORTHY
-    one_by_one = np.array([model.score([t])[0] for t in texts])
-    assert np.allclose(one_by_one, model.score(texts), atol=1e-4)
+    shipped, model.backend = model.backend, backend
+    try:
+        one_by_one = np.array([model.score([t])[0] for t in texts])
+        assert np.allclose(one_by_one, model.score(texts), atol=atol)
+    finally:
+        model.backend = shipped
 
 
 def test_prf():
@@ -71,3 +76,26 @@ def test_eval_bad_files(tmp_path, content, words):
     assert r.exit_code == 1 and words in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(cli, ["eval", "checkworthiness", str(tmp_path / "missing.jsonl")])
     assert r.exit_code == 1 and "no such file" in r.output
+
+
+def test_scores_under_bf16_match_float32_and_repeats_are_scored_once(embedder):
+    from claims.checkworthiness import get_checkworthiness_model
+
+    model = get_checkworthiness_model(embedder)
+    texts = ["NATO was founded in 1949 by 12 countries.", "Thank you all for coming tonight.",
+             "Unemployment fell to 3.5 percent last year."]
+    calls = []
+    real = model.logits
+    model.logits = lambda ts, **kw: calls.append(list(ts)) or real(ts, **kw)
+    try:
+        backend = model.backend
+        model.backend = "fp32"
+        full = model.score(texts * 3)
+        model.backend = "bf16"
+        half = model.score(texts)
+    finally:
+        model.logits = real
+        model.backend = backend
+    assert calls[0] == texts  # nine texts, three distinct: three scored
+    assert list(full[:3]) == list(full[3:6]) == list(full[6:])
+    assert max(abs(a - b) for a, b in zip(full[:3], half)) < 0.03
