@@ -457,7 +457,17 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
     context = EntityContext()
     candidates = []
     paras = list(_paragraphs(text))
-    for n, ((offset, para), doc) in enumerate(zip(paras, nlp.pipe((p for _, p in paras), batch_size=64)), 1):
+    # a paragraph repeated in the text (a pasted page that repeats itself) is parsed once
+    unique = iter(nlp.pipe(dict.fromkeys(p for _, p in paras), batch_size=64))
+    docs: dict[str, object] = {}
+
+    def doc_of(para: str):
+        if para not in docs:
+            docs[para] = next(unique)
+        return docs[para]
+
+    for n, (offset, para) in enumerate(paras, 1):
+        doc = doc_of(para)
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
@@ -479,9 +489,12 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
     scored = scorer.score(texts + parts_of) if scorer is not None else [None] * (len(texts) + len(parts_of))
     probs, sentence_prob = scored[:len(texts)], dict(zip(parts_of, scored[len(texts):]))
     claims = []
-    for (atom, sent_text, s_start, s_end, sent_feats), doc, p in zip(
-            candidates, nlp.pipe(texts, batch_size=64), probs):
-        f = _sentence_analysis(doc[:], 0)[3] if atom.rewritten else sent_feats
+    # a rewritten claim is read again on its own (its numbers and names now stand in new places);
+    # the others keep their sentence's reading, and a text met twice is parsed once
+    again = list(dict.fromkeys(c[0].text for c in candidates if c[0].rewritten))
+    parsed = dict(zip(again, nlp.pipe(again, batch_size=64)))
+    for (atom, sent_text, s_start, s_end, sent_feats), p in zip(candidates, probs):
+        f = _sentence_analysis(parsed[atom.text][:], 0)[3] if atom.rewritten else sent_feats
         score = combine(f, p, sent_feats)
         if sent_text in sentence_prob and atom.text != sent_text and not (f.opinion or f.prediction):
             score = max(score, combine(sent_feats, sentence_prob[sent_text], sent_feats))
