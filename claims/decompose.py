@@ -56,6 +56,7 @@ class EntityContext:
     gender: dict[str, str] = field(default_factory=dict)                  # name -> "m" / "f"
     pending: list[str] = field(default_factory=list)                      # people the sentence's pronouns named
     objects: list[list[tuple[str, str]]] = field(default_factory=list)    # entities as direct objects, per sentence
+    entities: list[list[tuple[str, str]]] = field(default_factory=list)   # every entity, per recent sentence
 
     def subject_for(self, labels: tuple[str, ...], plural: bool = False) -> str | None:
         """The previous sentence's subject if a pronoun of these labels can stand for it: anything
@@ -93,8 +94,8 @@ class EntityContext:
         first. Never `not_`, the subject of the sentence the description is in ("Stoltenberg led
         the alliance" is not Stoltenberg leading himself)."""
         for label, text in reversed(self.subjects):
-            if label == "LIST":
-                return None
+            if label in ("LIST", "UNSURE"):
+                break  # "Punctuality fell ... the agency said": no named subject to follow back
             if label in labels and text and not (not_ and same_person(text, not_)):
                 return text
         # no subject fits: the one object of those labels the last sentences name ("Jens Stoltenberg
@@ -103,6 +104,15 @@ class EntityContext:
             fits = {text for label, text in objects if label in labels}
             if fits:
                 return fits.pop() if len(fits) == 1 else None
+        return None
+
+    def named_by(self, noun: str, before: int) -> str | None:
+        """The most recent name before `before` that ends in the description's own noun: "the
+        agency" is "the Swedish Transport Agency", "the union" the African Union."""
+        for label, text, pos in reversed(self.seen):
+            words = text.lower().split()
+            if pos < before and len(words) > 1 and words[-1] in (noun, noun + "s") and label not in ("PERSON", "DATE"):
+                return text
         return None
 
     def resolve(self, labels: tuple[str, ...], before: int) -> str | None:
@@ -278,6 +288,7 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
     context.objects = (context.objects + [[(e.label_, e.text) for e in sent.ents
                                            if e.root.dep_ in ("dobj", "attr", "oprd", "poss")]])[-2:]
     context.subjects = (context.subjects + [context.subject or ("UNSURE", None)])[-3:]
+    context.entities = (context.entities + [[(e.label_, e.text) for e in sent.ents]])[-2:]
     return claims
 
 
@@ -435,6 +446,13 @@ def _resolve(doc, items, offset, context):
         low = tok.lower_
         in_subject = tok.dep_ in ("nsubj", "nsubjpass") or (
             tok.dep_ == "poss" and tok.head.dep_ in ("nsubj", "nsubjpass"))
+        own = next((c for c in tok.sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if low in PRONOUNS and in_subject and own is not None and own.i < tok.i and own.i != tok.i \
+                and "PERSON" not in PRONOUNS[low]:
+            # "The company said it carried ...": "it" is the sentence's own subject, which the claim
+            # already names (or, a description left as written, does not): it stays
+            out.append((i, None))
+            continue
         if low in PRONOUNS and in_subject and not _quoted(tok) and not _not_a_reference(tok):
             if "PERSON" in PRONOUNS[low]:
                 name = context.person_for(low) or _earlier_in_sentence(doc, tok, PRONOUNS[low])
@@ -446,8 +464,11 @@ def _resolve(doc, items, offset, context):
                 name = context.subject_for(PRONOUNS[low], plural)
                 if name is None and not context.unsure_for(PRONOUNS[low]) and not (
                         plural and context.subject is not None and context.subject[0] == "DESC"):
-                    name = context.resolve(PRONOUNS[low], tok.idx + offset) or _earlier_in_sentence(
-                        doc, tok, PRONOUNS[low])
+                    # the previous subject is no thing ("Tim Cook has run Apple since 2011. Its ..."):
+                    # the one name of that kind the previous sentence gives, else as written
+                    fits = {t for label, t in (context.entities[-1] if context.entities else [])
+                            if label in PRONOUNS[low]}
+                    name = fits.pop() if len(fits) == 1 else _earlier_in_sentence(doc, tok, PRONOUNS[low])
             if name:
                 out.append((i, name + ("'s" if low in POSSESSIVE else "")))
                 changed = True
@@ -457,7 +478,9 @@ def _resolve(doc, items, offset, context):
             labels = VAGUE_NOUNS[doc[i + 1].lower_]
             own = next((c for c in tok.sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
             own_text = doc[min(_name_tokens(own)):own.i + 1].text if own is not None and own.i != i + 1 else None
-            name = None if _quoted(tok) else context.described(labels, own_text) or _earlier_in_sentence(doc, tok, labels)
+            name = None if _quoted(tok) else (context.named_by(doc[i + 1].lower_, tok.idx + offset)
+                                              or context.described(labels, own_text)
+                                              or _earlier_in_sentence(doc, tok, labels))
             if name:
                 out.append((i, name))
                 skip.add(i + 1)

@@ -614,7 +614,12 @@ def export_rows(db: sqlite_utils.Database, article_id: int | None = None,
     from claims c join articles a on a.id = c.article_id
     left join suggestions s on s.id = (select max(id) from suggestions where claim_id = c.id)
     left join reviews r on r.id = (select max(id) from reviews where claim_id = c.id)
-    left join evidence e on e.claim_id = c.id and e.rank = 1
+    -- the passage a row shows: the one the latest review rests on; a review that rests on none shows
+    -- none (it is no reviewer's word for an unrelated passage); an unreviewed claim shows the passage
+    -- its suggestion cites, else its best-ranked one
+    left join evidence cited on r.id is null and cited.claim_id = c.id and cited.passage_id = s.passage_id
+    left join evidence e on r.id is null and e.claim_id = c.id and e.rank = (
+        case when cited.id is not null then cited.rank else 1 end)
     {"where " + " and ".join(where) if where else ""}
     order by c.id"""
     yield from db.query(sql, params)

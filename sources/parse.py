@@ -288,7 +288,10 @@ def _strip_markdown(text: str) -> tuple[str, str | None]:
 
 def _first_line_title(text: str) -> str | None:
     """A heading-like first line as it is; else the start of the text, cut at a word."""
-    first = text.strip().split("\n", 1)[0].strip()
+    lines = [line.strip() for line in text.strip().split("\n") if line.strip()]
+    # a byline or a dateline is no title ("By Priya Raman" above the first paragraph)
+    lines = [line for line in lines[:3] if not BYLINE.match(line) and not DATELINE.match(line)] + lines[3:]
+    first = lines[0] if lines else ""
     if not first:
         return None
     if len(first) <= 100 and not first.endswith((".", "?", "!")):

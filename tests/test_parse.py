@@ -220,3 +220,9 @@ def test_html_metadata_gives_author_publisher_and_date():
             b"<body><article><p>NATO has 32 members and was founded in 1949 by twelve countries.</p></article></body></html>")
     doc = parse_document(html, origin="http://news.example/a", content_type="text/html")
     assert (doc.author, doc.publisher, doc.date) == ("Ana Lopez", "The Daily Check", "2024-10-02")
+
+
+def test_a_byline_is_no_title():
+    doc = parse_document(b"By Priya Raman\n\nPublished 3 March 2025\n\nNordline reported a profit on Monday.",
+                         origin="pasted text")
+    assert doc.title.startswith("Nordline reported") and doc.author == "Priya Raman" and doc.date == "2025-03-03"

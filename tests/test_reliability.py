@@ -661,3 +661,26 @@ def test_every_page_says_in_one_line_when_the_database_cannot_be_used(tmp_path, 
     at = AppTest.from_file(str(ROOT / "app_pages" / f"{page}.py"), default_timeout=60).run()
     assert not at.exception
     assert len(at.error) == 1 and "newer version" in at.error[0].value
+
+
+def test_an_export_row_never_credits_a_review_with_a_passage_it_did_not_rest_on(db_path):
+    """A new user's trial: a REFUTED review with no passage ticked exported the claim's top-ranked
+    passage as its evidence, so the verdict read as resting on an unrelated passage."""
+    db = store.open_db(db_path)
+    ids = fill(db, 3)
+    two = [SimpleNamespace(passage_id=p, source_id=1, score=0.5, dense_score=0.5, lexical_score=1.0,
+                           text=f"passage {p}", source_title="Records", source="r.txt", source_url=None) for p in (7, 8)]
+    claim = SimpleNamespace(start=0, end=4, text="Line", sentence="Line", sentence_start=0, sentence_end=4,
+                            type="quantity", checkworthiness=0.5, quantities_json=lambda: [], entities=[],
+                            original="Line", spans=[(0, 4)])
+    _, (cited,) = store.save_check(db, title="T2", origin="test", url=None, text="Line", claims=[claim],
+                                   evidence=[two], verdicts=[Verdict("SUPPORTED", 0.9, "t", passage_id=8, source_id=1)],
+                                   model_id="test")
+    store.add_review(db, ids[0], "REFUTED", "ana", note="no passage")
+    store.add_review(db, ids[1], "SUPPORTED", "ana", passage_id=2)
+    rows = {r["claim_id"]: r for r in store.export_rows(db)}
+    assert rows[ids[0]]["evidence_passage_id"] is None and rows[ids[0]]["evidence_text"] is None
+    assert rows[ids[1]]["evidence_passage_id"] == 2
+    assert rows[ids[2]]["evidence_passage_id"] == 3          # unreviewed: the suggestion's passage (its only one)
+    assert rows[cited]["evidence_passage_id"] == 8           # unreviewed: the cited passage, not the top-ranked 7
+    db.close()
