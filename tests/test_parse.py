@@ -208,6 +208,7 @@ def test_byline_and_dateline_of_pasted_text():
         ("Ana Lopez and Ben Roe", "2024-10-01")
     assert byline("Title\nOctober 3, 2024\nby Ana Lopez\n") == ("Ana Lopez", "2024-10-03")
     assert byline("Title\nBy the end of the year, prices rose.\n") == (None, None)
+    assert byline("Title\nBy the way\n") == (None, None)
     assert byline("Title\nPublished 31 February 2024\n") == (None, None)  # no such day
     doc = parse_document(b"# Title\n\nBy Ana Lopez\n\nNATO has 32 members.", origin="a.md", filename="a.md")
     assert doc.author == "Ana Lopez" and doc.date is None
