@@ -400,7 +400,8 @@ def _interpreted(page, where: str) -> list:
         katex: document.querySelectorAll('.katex').length,
         markup: [...document.querySelectorAll('strong, b, em, del, s, code, h1, h2, table, blockquote, li')]
                  .filter(e => /^(bold|struck|code|red|t)$/.test(e.textContent.trim())).map(e => e.outerHTML),
-        links: [...document.querySelectorAll('a[href]')]
+        // the app's own sidebar links to its pages (st.page_link: relative "check", "review") are no text it interpreted
+        links: [...document.querySelectorAll('a[href]:not([data-testid=stPageLink-NavLink])')]
                  .filter(a => !/^(https?:|\\/|#|\\?)/.test(a.getAttribute('href')) ||
                               /javascript|track|auto|www\\.evil|evil\\.test\\/"|[<>"]/.test(a.getAttribute('href')))
                  .map(a => a.outerHTML + ' in ' + a.parentElement.outerHTML.slice(0, 300)),
