@@ -10,6 +10,7 @@ comes from, so the original wording stays visible next to the rewrite.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 __all__ = ["AtomicClaim", "EntityContext", "decompose"]
@@ -144,17 +145,34 @@ def _full_name(ent) -> tuple[str, str | None]:
     return doc[lo:hi].text, gender
 
 
+YEAR_OR_SEASON = re.compile(r"^\d{4}(?:[–-]\d{2}(?:\d{2})?)?$")
+
+
+def _with_year(doc, names: list[int]) -> list[int]:
+    """A name with the year or season written before it: "the 2015–16 Premier League" is not the
+    Premier League (the tagger often reads the season as a noun of its own)."""
+    first = names[0]
+    year = first - 1
+    if year < doc[first].sent.start or not YEAR_OR_SEASON.match(doc[year].text):
+        return names
+    lead = [year]
+    if year - 1 >= doc[first].sent.start and doc[year - 1].lower_ == "the":
+        lead.insert(0, year - 1)
+    return lead + names
+
+
 def _name_tokens(head) -> list[int]:
-    """Token indices of a noun's name: the named entity it ends, else its compounds and itself."""
+    """Token indices of a noun's name: the named entity it ends, else its compounds and itself
+    (with a year or season written before it)."""
     for ent in head.sent.ents:
         if ent.start <= head.i < ent.end:
-            return list(range(ent.start, ent.end))
+            return _with_year(head.doc, list(range(ent.start, ent.end)))
     if head.pos_ == "NOUN":  # "The Hubble telescope, which was launched ...": the whole description
         left = [t.i for c in head.lefts if c.dep_ in ("det", "compound", "amod", "nmod", "poss", "nummod")
                 for t in c.subtree]
         return sorted(set(left + [head.i]))
     left = [c.i for c in head.lefts if c.dep_ in ("compound", "flat") and c.ent_type_ == head.ent_type_]
-    return sorted(left + [head.i])
+    return _with_year(head.doc, sorted(left + [head.i]))
 
 
 def _subtree(tok) -> list[int]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from claims.align import frames_of, merge_frames
-from claims.quantities import Quantity, attach_context, parse_quantities
+from claims.quantities import MEASURE_WORDS, Quantity, attach_context, parse_quantities
 
 __all__ = ["Claim", "SentenceFeatures", "get_nlp", "checkworthiness", "combine",
            "score_texts", "claim_type", "extract_claims", "analyze_passages", "PassageFacts", "DEFAULT_THRESHOLD",
@@ -34,7 +34,7 @@ OPINION = re.compile(
     r"\b(i|we) (think|believe|feel|hope|guess|suspect)\b|\bin (my|our) (view|opinion)\b|\bhopefully\b|"
     r"\b(should|ought to|must)\b|\bit is (clear|obvious) that\b|\bseems? to\b|\b(wonderful|terrible|"
     r"great|awful|brilliant|disgraceful|shameful)\b", re.I)
-PREDICTION = re.compile(r"\b(could|might|may|will|would|is expected to|are expected to|is likely to|"
+PREDICTION = re.compile(r"\b(could|might|will|would|is expected to|are expected to|is likely to|"
                         r"plans? to|aims? to|is set to|are set to)\b", re.I)
 BOILERPLATE = re.compile(
     r"^\s*(photo|image|picture|caption|credit|source|file photo|video|watch|read more|related|"
@@ -64,6 +64,7 @@ class SentenceFeatures:
     prediction: bool
     boilerplate: bool
     attribution: bool
+    has_subject: bool = False           # a clause with a subject, not a fragment ("to go back to 1955")
 
 
 @dataclass
@@ -235,6 +236,8 @@ def _resolve(tok, ents):
     for t in tok.subtree:
         if tok.pos_ == "PROPN" and _under_preposition(t, tok):
             continue  # "The Øresund Link between Copenhagen and Malmö" is the link, not Copenhagen
+        if t.dep_ == "amod" and t.ent_type_ == "NORP":
+            continue  # "an American official" is no American: the demonym describes
         ent = _entity_at(t.idx, ents)
         if ent:
             return ent[2]
@@ -303,6 +306,15 @@ def _verb_subject(verb):
     return None
 
 
+def _relative_antecedent(noun, ents) -> tuple[str | None, str | None]:
+    """What a relative clause's "who" or "which" stands for, as (entity, head noun): the noun it
+    hangs from, or the name that noun is in apposition to ("James E. Webb, an American government
+    official who ran NASA": Webb ran NASA)."""
+    if noun.dep_ == "appos" and noun.head.pos_ == "PROPN":
+        return _resolve(noun.head, ents), _about(noun.head)
+    return _resolve(noun, ents), _about(noun)
+
+
 def _subject(token, ents, span: tuple[int, int]) -> tuple[str | None, str | None]:
     """What a quantity is about, as (entity, head noun): the noun an apposition or adjective phrase
     with the number describes ("The Drogden Tunnel, 4,050 metres long, ..."), else the subject of
@@ -318,10 +330,10 @@ def _subject(token, ents, span: tuple[int, int]) -> tuple[str | None, str | None
             subj = _verb_subject(t)
             if subj is not None:
                 if subj.text.lower() in RELATIVE and t.dep_ == "relcl":
-                    return _resolve(t.head, ents), _about(t.head)
+                    return _relative_antecedent(t.head, ents)
                 return _resolve(subj, ents), _about(subj)
             if t.dep_ == "relcl":
-                return _resolve(t.head, ents), _about(t.head)
+                return _relative_antecedent(t.head, ents)
         if t.head is t:
             break
         t = t.head
@@ -393,17 +405,33 @@ def _sentence_analysis(sent, offset: int):
         fact_verb=bool(lemmas & FACT_VERBS),
         is_question=text.rstrip("\"'”’) ").endswith("?"),
         opinion=bool(OPINION.search(text)),
-        prediction=bool(PREDICTION.search(text)),
+        # "may" only as the modal verb: "on 2 May 2016" predicts nothing
+        prediction=bool(PREDICTION.search(text)) or any(t.lower_ == "may" and t.tag_ == "MD" for t in sent),
         boilerplate=bool(BOILERPLATE.search(text)),
         attribution=bool(ATTRIBUTION.search(text)),
+        has_subject=any(t.dep_ in ("nsubj", "nsubjpass") and t.head.pos_ in ("VERB", "AUX") for t in sent),
     )
     return text, start, end, feats
 
 
-def combine(f: SentenceFeatures, model_p: float | None, sentence: SentenceFeatures | None = None) -> float:
+def dated_fact(f: SentenceFeatures) -> bool:
+    """A statement that dates something named ("Guterres's second term began on 1 January 2022") or
+    measures something ("The canal is about 82 kilometres long"): a clause with a subject, and a date
+    or a year with a named entity, or a figure in a unit of measure; neither a question, an opinion,
+    a prediction nor boilerplate. A fact-checker of a news story checks these; the model, trained on
+    debate sentences, often rates them low."""
+    if not f.has_subject or f.is_question or f.opinion or f.prediction or f.boilerplate:
+        return False
+    dated = bool({q.kind for q in f.quantities} & {"date", "year"}) and bool(f.entities)
+    return dated or any(q.unit in MEASURE_WORDS for q in f.quantities)
+
+
+def combine(f: SentenceFeatures, model_p: float | None, sentence: SentenceFeatures | None = None,
+            floor: float | None = None) -> float:
     """The final check-worthiness in [0, 1]: the trained model's calibrated probability when there is
     one (else the rule score), lowered for questions, captions and boilerplate (of the whole sentence)
-    and for opinions and predictions (of the claim itself)."""
+    and for opinions and predictions (of the claim itself), and raised to `floor` (the model's
+    threshold) for a dated fact (`dated_fact`) in a sentence that is not vetoed."""
     if f.n_tokens == 0:
         return 0.0
     if model_p is None:
@@ -417,6 +445,8 @@ def combine(f: SentenceFeatures, model_p: float | None, sentence: SentenceFeatur
         p *= 0.2
     if f.opinion or f.prediction:
         p *= 0.6
+    if floor is not None and dated_fact(f) and not (s.is_question or s.boilerplate):
+        p = max(p, floor)
     return round(max(0.0, min(1.0, p)), 3)
 
 
@@ -436,7 +466,7 @@ def score_texts(texts: list[str], nlp=None, scorer="auto"):
     probs = scorer.score(texts) if scorer is not None else [None] * len(texts)
     out = []
     for doc, p in zip(nlp.pipe(texts, batch_size=256), probs):
-        out.append(combine(_sentence_analysis(doc[:], 0)[3], p))
+        out.append(combine(_sentence_analysis(doc[:], 0)[3], p, floor=getattr(scorer, "threshold", None)))
     return np.asarray(out, dtype=float)
 
 
@@ -495,7 +525,8 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
     parsed = dict(zip(again, nlp.pipe(again, batch_size=64)))
     for (atom, sent_text, s_start, s_end, sent_feats), p in zip(candidates, probs):
         f = _sentence_analysis(parsed[atom.text][:], 0)[3] if atom.rewritten else sent_feats
-        score = combine(f, p, sent_feats)
+        floor = getattr(scorer, "threshold", None)
+        score = combine(f, p, sent_feats, floor=floor)
         if sent_text in sentence_prob and atom.text != sent_text and not (f.opinion or f.prediction):
             score = max(score, combine(sent_feats, sentence_prob[sent_text], sent_feats))
         if score < threshold:

@@ -69,6 +69,19 @@ def test_subject_follows_the_parse(nlp):
     assert cs[1].original == "Stoltenberg … NATO's 13th secretary-general"
 
 
+@pytest.mark.parametrize("sentence,subject", [
+    # "who" stands for the official, and the official is Webb (not NASA, not "American")
+    ("It is named after James E. Webb, an American government official who ran NASA from 1961 to 1968.",
+     "James E. Webb"),
+    ("An American engineer who joined the firm in 1990 built the bridge.", None),
+])
+def test_a_relative_clause_dates_the_name_it_describes(sentence, subject, nlp):
+    from claims.extract import _sentence_analysis
+
+    f = _sentence_analysis(nlp(sentence)[:], 0)[3]
+    assert {q.subject for q in f.quantities if q.kind == "year"} == {subject}
+
+
 @pytest.mark.parametrize("text", ["", "   \n ", "12 34 56 78", "<div><span></span></div>",
                                   "Le chat est sur la table."])
 def test_no_claims_in_non_text(text, nlp):
@@ -102,3 +115,33 @@ def test_the_claimant_is_who_the_sentence_says_makes_the_claim(nlp):
     assert got["Rutte is the former Dutch prime minister."] is None  # the article says that, not Rutte
     assert got["According to the IMF, global growth will be 3 percent this year."] == "the IMF"
     assert got["NATO was founded in 1949."] is None
+
+
+@pytest.mark.parametrize("sentence", [
+    "The title was confirmed on 2 May 2016, when Tottenham drew at Chelsea.",
+    "Guterres's second term began on 1 January 2022.",
+    "The telescope is named after James E. Webb, who ran NASA from 1961 to 1968.",
+    "The canal is about 82 kilometres long, roughly 71 miles.",
+])
+def test_a_dated_or_measured_fact_is_kept_though_the_debate_model_rates_it_low(sentence, nlp, embedder):
+    """The model learnt check-worthiness from debates and rates plain news facts with a date or a
+    measure 0.16-0.29; a fact-checker of a news story checks exactly these."""
+    from claims.checkworthiness import get_checkworthiness_model
+    from claims.extract import score_texts
+
+    scorer = get_checkworthiness_model(embedder)
+    assert texts(sentence, nlp, scorer)
+    assert score_texts([sentence], nlp, scorer)[0] >= scorer.threshold  # the eval scores what check keeps
+
+
+@pytest.mark.parametrize("sentence,dated", [
+    ("Prices may rise after 2026, the minister said.", False),      # a prediction stays vetoed
+    ("Do you remember what happened in Paris in 2015?", False),     # a question
+    ("Well, to go back to 1955.", False),                           # a fragment without a subject
+    ("I think Paris was lovely in 2015.", False),                   # an opinion
+    ("The treaty was signed in Paris on 2 May 2016.", True),        # "May" the month is no modal
+])
+def test_which_sentences_count_as_dated_facts(sentence, dated, nlp):
+    from claims.extract import _sentence_analysis, dated_fact
+
+    assert dated_fact(_sentence_analysis(nlp(sentence)[:], 0)[3]) is dated
