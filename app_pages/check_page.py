@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
 from claims.article import article_from_text
+from claims.errors import AlreadyChecked
 from claims.pipeline import check_article
 from claims.store import claim_matches, get_article, get_settings, list_claims
 from sources.errors import SourceError
@@ -30,7 +31,10 @@ elif how == "Upload a file":
 else:
     url = st.text_input("Article URL", key="check_url")
 
-if st.button("Check", type="primary", key="check_go"):
+go = st.button("Check", type="primary", key="check_go")
+again = st.session_state.pop("check_again", False)  # "Check it again" under a text checked before
+if go or again:
+    st.session_state.pop("check_duplicate", None)
     bar = st.progress(0.0, text="Reading the article")
     try:
         if how == "Paste text":
@@ -48,15 +52,35 @@ if st.button("Check", type="primary", key="check_go"):
                                     allow_networks=get_settings(db)["fetch_allow_networks"])
         if published is not None:
             doc = dataclasses.replace(doc, date=published.isoformat())
-        result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(),
+        result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(), again=again,
                                progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
         st.session_state.article_id = result.article_id
         bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
         if result.message:
             st.info(md_text(result.message))
+    except AlreadyChecked as exc:
+        bar.empty()
+        st.session_state.check_duplicate = exc.article
+        st.session_state.pop("article_id", None)
     except SourceError as exc:
         bar.empty()
         st.error(md_text(str(exc)))
+        st.session_state.pop("article_id", None)  # the article shown below would look like this check's
+
+dup = st.session_state.get("check_duplicate")
+if dup:
+    st.warning(f"This text was checked before: article {dup['id']}, “{md_text(dup['title'])}”, on "
+               f"{dup['checked_at'][:16].replace('T', ' ')} UTC, {dup['claims']} claims, {dup['reviewed']} reviewed. "
+               "Nothing new was stored.")
+    left, right = st.columns(2)
+    if left.button(f"Open article {dup['id']}", type="primary", key="dup_open"):
+        st.session_state.article_id = dup["id"]
+        st.session_state.pop("check_duplicate", None)
+        st.rerun()
+    if right.button("Check it again as a new copy", key="dup_again"):
+        st.session_state.check_again = True
+        st.session_state.pop("check_duplicate", None)
+        st.rerun()
 
 article_id = st.session_state.get("article_id")
 article = get_article(db, article_id) if article_id else None

@@ -5,8 +5,8 @@ import io
 import streamlit as st
 
 from app_pages.common import get_db, md_text, reviewer_box
-from claims.claimreview import write_claimreview
-from claims.export import write_csv
+from claims.claimreview import publishing_gaps, write_claimreview
+from claims.export import export_filename, write_csv
 from claims.store import OPERATOR_SETTINGS, SETTINGS, export_rows, get_settings, list_articles, set_setting
 from sources.errors import SourceError
 
@@ -26,7 +26,10 @@ buf = io.StringIO()
 n = write_csv(export_rows(db, article_id=article_id, reviewed_only=reviewed_only), buf)
 data = ("\ufeff" if bom else "") + buf.getvalue()
 st.write(f"{n} rows")
-st.download_button("Download CSV", data=data.encode("utf-8"), file_name="factcheck-verdicts.csv",
+chosen = next((a for a in articles if a["id"] == article_id), None)
+title = chosen["title"] if chosen else None
+st.download_button("Download CSV", data=data.encode("utf-8"),
+                   file_name=export_filename(title, "verdicts", "csv"),
                    mime="text/csv", key="export_csv", disabled=n == 0)
 
 st.subheader("ClaimReview (schema.org JSON-LD)")
@@ -42,8 +45,11 @@ with st.expander("Publishing organisation and team settings", expanded=not setti
                 settings[key] = value
             except SourceError as exc:
                 st.error(md_text(str(exc)))
+for gap in publishing_gaps(settings):
+    st.warning(md_text(gap[:1].upper() + gap[1:] + "."))
 buf = io.StringIO()
 m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)
 st.write(f"{m} ClaimReview documents (reviewed claims only)")
-st.download_button("Download ClaimReview JSON", data=buf.getvalue().encode("utf-8"), file_name="claimreview.json",
+st.download_button("Download ClaimReview JSON", data=buf.getvalue().encode("utf-8"),
+                   file_name=export_filename(title, "claimreview", "json"),
                    mime="application/ld+json", key="export_claimreview", disabled=m == 0)

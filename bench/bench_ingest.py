@@ -66,12 +66,12 @@ def main() -> None:
 
     doc, _ = load_article(str(article_path()))
     t = time.perf_counter()
-    first = check_article(db, doc, embedder, nlp=nlp)
+    first = check_article(db, doc, embedder, nlp=nlp, again=True)
     out["check_demo_article_first_s"] = time.perf_counter() - t
     runs = []
     for _ in range(5):
         t = time.perf_counter()
-        r = check_article(db, doc, embedder, nlp=nlp)
+        r = check_article(db, doc, embedder, nlp=nlp, again=True)
         runs.append(time.perf_counter() - t)
     out["check_demo_article_warm_s"] = min(runs)
     out["check_demo_article_claims"] = len(first.claims)

@@ -65,6 +65,15 @@ class Frame:
     # what the sentence says of a word in the slots next to it: a noun's adjectives and compound
     # nouns, a verb's object or complement ("predicts" -> {"mortality"}; "timepoint" -> {"lowest"})
     attached: dict[str, frozenset[str]] = field(default_factory=dict)
+    # who did what to what: (verb's synonym group, the thing) -> the doers' names, from "the trial
+    # was run by Thomas Francis Jr." and "Thomas Francis Jr. ran the trial"; `passive_agents` are
+    # those the sentence gives with "by" (a claim's doer slot, which must be checked)
+    agents: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    passive_agents: set[tuple[str, str]] = field(default_factory=set)
+    # a time that ends a relative clause may date the clause or the verb its noun is the object of
+    # ("signed the treaties that returned the canal in 1977"): (start, end) of the time -> (that
+    # verb's lemma, its subject's name or None)
+    time_readings: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
 
 
 # --- countries -----------------------------------------------------------------------------
@@ -354,7 +363,78 @@ def _frame(sent, ents, resolve, shift: int = 0) -> Frame:
             f.nationality.setdefault(person, {})[country] = e.text
     f.lists = _lists(sent, ents)
     f.attached = _attached(sent, in_ent)
+    _agents(sent, ents, f)
+    _time_readings(sent, ents, f, shift)
     return f
+
+
+def _time_readings(sent, ents, f: Frame, shift: int) -> None:
+    for verb in sent:
+        if verb.dep_ != "relcl" or verb.pos_ != "VERB" or verb.head.dep_ != "dobj" or verb.head.head.pos_ != "VERB":
+            continue
+        last = max(t.i for t in verb.subtree)
+        for prep in verb.children:
+            if prep.dep_ != "prep" or max(t.i for t in prep.subtree) != last:
+                continue
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            if obj is None or not (obj.ent_type_ == "DATE" or re.fullmatch(r"\d{4}", obj.text)):
+                continue
+            main = verb.head.head
+            subj = next((c for c in main.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            e = _ent_of(subj, ents) if subj is not None else None
+            span = sent.doc[obj.left_edge.i:obj.right_edge.i + 1]
+            f.time_readings[(span.start_char - shift, span.end_char - shift)] = (
+                main.lemma_.lower(), e.text if e is not None else None)
+
+
+AGENT_LABELS = ("PERSON", "NAME", "ORG")
+
+
+def _thing(tok, ents) -> str | None:
+    """What a verb was done to, as a key: a name's words, or a common noun's lemma ("trial")."""
+    e = _ent_of(tok, ents)
+    if e is not None:
+        return e.text.lower().removeprefix("the ")
+    if tok.pos_ == "NOUN" and tok.is_alpha:
+        return tok.lemma_.lower()
+    return None
+
+
+def _doers(tok, ents) -> tuple[str, ...]:
+    """The names a subject or a "by" phrase gives, joined ones included ("by A and B")."""
+    out, t = [], tok
+    while t is not None:
+        e = _ent_of(t, ents)
+        if e is None or e.label_ not in AGENT_LABELS:
+            break
+        if e.text not in out:
+            out.append(e.text)
+        t = next((c for c in e.root.children if c.dep_ == "conj"), None)
+    return tuple(out)
+
+
+def _agents(sent, ents, f: Frame) -> None:
+    for verb in sent:
+        if verb.pos_ != "VERB" or any(c.dep_ == "neg" for c in verb.children):
+            continue
+        key_verb = _AGENT_CANON.get(verb.lemma_.lower(), verb.lemma_.lower())
+        by = next((c for c in verb.children if c.dep_ == "agent"), None)
+        if by is not None:
+            subj = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+            obj = next((c for c in by.children if c.dep_ == "pobj"), None)
+            passive = True
+        else:
+            subj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+            obj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+            passive = False
+        if subj is None or obj is None:
+            continue
+        thing, doers = _thing(subj, ents), _doers(obj, ents)
+        if not thing or not doers or any(same_name(d, thing) for d in doers):
+            continue
+        f.agents[(key_verb, thing)] = doers
+        if passive:
+            f.passive_agents.add((key_verb, thing))
 
 
 # dependents that say which one or what of their head; determiners, numbers and vague adjectives
@@ -392,8 +472,9 @@ def says_otherwise(claim: "Frame", evidence: "Frame") -> str | None:
         theirs = evidence.attached.get(head)
         if not theirs:
             continue
-        ours_only = sorted(words - evidence.lemmas)
-        theirs_only = sorted(theirs - claim.lemmas)
+        ev_words, claim_words = _canonical_set(evidence.lemmas), _canonical_set(claim.lemmas)
+        ours_only = sorted(w for w in words if canonical(w) not in ev_words)
+        theirs_only = sorted(w for w in theirs if canonical(w) not in claim_words)
         if ours_only and theirs_only:
             return f"the source says \"{' '.join(theirs_only)}\" where the claim says \"{' '.join(ours_only)}\""
     return None
@@ -420,11 +501,58 @@ def merge_frames(frames: list[Frame]) -> Frame:
         for k, v in x.offices.items():
             f.offices.setdefault(k, {}).update(v)
         f.lists.extend(x.lists)
+        f.agents.update(x.agents)
+        f.time_readings.update(x.time_readings)
+        f.passive_agents |= x.passive_agents
     return f
 
 
+# words that say the same thing in the sentences a fact-checker compares, each group's first word
+# standing for all of them ("the locks lift ships" / "the locks raise a vessel"). Kept small and
+# unambiguous in a sentence about facts: a word with another common sense stays out ("run" is also
+# "the bridge runs 8 km", so it is a synonym of "lead" only where a claim says who did something).
+SYNONYMS = [
+    ("raise", "lift", "elevate", "hoist"),
+    ("ship", "vessel"),
+    ("begin", "start", "commence"),
+    ("buy", "purchase", "acquire"),
+    ("build", "construct"),
+    ("found", "establish"),
+    ("finish", "complete"),
+    ("car", "automobile"),
+    ("doctor", "physician"),
+    ("child", "kid"),
+    ("large", "big"),
+    ("reveal", "show", "disclose"),
+    ("die", "perish"),
+    ("rise", "increase", "grow", "climb"),
+    ("fall", "decrease", "decline", "drop"),
+]
+# what someone did to something, where the doer is the value ("The trial was led / run by ..."):
+# the verb of a doer slot is compared by these groups
+AGENT_SYNONYMS = SYNONYMS + [
+    ("lead", "run", "head", "direct", "conduct", "oversee", "chair"),
+    ("write", "author", "pen"),
+    ("create", "invent", "devise"),
+    ("develop", "design"),
+]
+_CANON = {w: g[0] for g in SYNONYMS for w in g}
+_AGENT_CANON = {w: g[0] for g in AGENT_SYNONYMS for w in g}
+
+
+def canonical(lemma: str | None) -> str | None:
+    """A content word as its synonym group's first word (itself when it has none)."""
+    return _CANON.get(lemma, lemma) if lemma else lemma
+
+
+def _canonical_set(words) -> frozenset[str]:
+    return frozenset(_CANON.get(w, w) for w in words)
+
+
 def overlap(claim: Frame, evidence: Frame) -> float:
-    """The share of the claim's content words the evidence sentence has (1.0 for a claim without any)."""
+    """The share of the claim's content words the evidence sentence has, a synonym counting as the
+    word (1.0 for a claim without any)."""
     if not claim.lemmas:
         return 1.0
-    return len(claim.lemmas & evidence.lemmas) / len(claim.lemmas)
+    ours = _canonical_set(claim.lemmas)
+    return len(ours & _canonical_set(evidence.lemmas)) / len(ours)

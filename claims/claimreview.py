@@ -18,8 +18,8 @@ from urllib.parse import urlparse
 
 from claims.errors import ClaimsError
 
-__all__ = ["RATING_VALUES", "TEXTUAL", "claimreview_doc", "write_claimreview", "records_from_jsonld",
-           "records_from_html", "records_from_csv", "verdict_from_rating", "CSV_IMPORT_COLUMNS"]
+__all__ = ["RATING_VALUES", "TEXTUAL", "claimreview_doc", "write_claimreview", "publishing_gaps",
+           "records_from_jsonld", "records_from_html", "records_from_csv", "verdict_from_rating", "CSV_IMPORT_COLUMNS"]
 
 BEST, WORST = 5, 1
 RATING_VALUES = {"REFUTED": 1, "CONFLICTING": 3, "SUPPORTED": 5}
@@ -84,6 +84,26 @@ def _day(iso: str | None) -> str | None:
     return iso[:10] if iso else None
 
 
+PLACEHOLDER_ORG = "Unnamed fact-checking team"
+
+
+def publishing_gaps(settings: dict) -> list[str]:
+    """What a ClaimReview export made with these settings would lack, one line each (empty when
+    nothing): the organisation's name, and the address each review is published at."""
+    gaps = []
+    if not (settings.get("org_name") or "").strip() or settings.get("org_name") == PLACEHOLDER_ORG:
+        gaps.append(f"the organisation's name is not set: every ClaimReview names \"{PLACEHOLDER_ORG}\" as its "
+                    "author (setting org_name)")
+    if not (settings.get("review_url") or "").strip():
+        if (settings.get("org_url") or "").strip():
+            gaps.append(f"the review URL is not set: each ClaimReview's url is {settings['org_url'].rstrip('/')}"
+                        "/claims/ID, which may not be where you publish it (setting review_url)")
+        else:
+            gaps.append("neither the review URL nor the organisation's URL is set: no ClaimReview has a url, "
+                        "which search engines and fact-check indexes require (setting review_url)")
+    return gaps
+
+
 def claimreview_doc(row: dict, settings: dict) -> dict:
     """One ClaimReview document for an export row that has a human verdict."""
     verdict = row["human_verdict"]
@@ -91,7 +111,7 @@ def claimreview_doc(row: dict, settings: dict) -> dict:
     if verdict in RATING_VALUES:
         rating["ratingValue"] = RATING_VALUES[verdict]
     base = (settings.get("review_url") or settings.get("org_url") or "").rstrip("/")
-    org = {"@type": "Organization", "name": settings.get("org_name") or "Unnamed fact-checking team"}
+    org = {"@type": "Organization", "name": settings.get("org_name") or PLACEHOLDER_ORG}
     if settings.get("org_url"):
         org["url"] = settings["org_url"]
     url = row.get("article_url")

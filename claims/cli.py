@@ -205,13 +205,16 @@ def sources_credibility(obj, source_id, value):
 @click.option("--date", "published", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The article's publication date, YYYY-MM-DD (default: the page's own, if it gives one); "
                    "\"today\" and \"in the last two years\" are read against it.")
+@click.option("--again", is_flag=True,
+              help="Check and store the text even if the same text is stored as an article already.")
 @click.option("--json", "as_json", is_flag=True, help="Print the claims, evidence and verdicts as JSON.")
 @click.pass_obj
 @user_errors
-def check(obj, spec, title, top_k, threshold, published, as_json):
+def check(obj, spec, title, top_k, threshold, published, again, as_json):
     """Check an article: extract claims, find evidence, suggest verdicts, store everything.
 
-    SPEC is a file, an http(s) URL, or - to read standard input.
+    SPEC is a file, an http(s) URL, or - to read standard input. A text checked before is not stored
+    again: the stored article is shown (with its reviews) unless --again is given.
 
     \b
     Example:
@@ -219,7 +222,8 @@ def check(obj, spec, title, top_k, threshold, published, as_json):
         curl -s https://example.org/story | factcheck check - --json
     """
     from claims.article import load_article
-    from claims.pipeline import check_article, result_json
+    from claims.errors import AlreadyChecked
+    from claims.pipeline import check_article, result_json, stored_result_json
     from claims.store import get_settings
 
     doc, url = load_article(spec, title=title, allow_networks=get_settings(obj.db)["fetch_allow_networks"])
@@ -236,7 +240,25 @@ def check(obj, spec, title, top_k, threshold, published, as_json):
             bar.update(n - state["done"])
             state["done"] = n
 
-        r = check_article(db, doc, embedder, url=url, top_k=top_k, threshold=threshold, progress=progress)
+        try:
+            r = check_article(db, doc, embedder, url=url, top_k=top_k, threshold=threshold, progress=progress,
+                              again=again)
+        except AlreadyChecked as exc:
+            r = None
+            before = exc.article
+    if r is None:
+        data = stored_result_json(db, before["id"])
+        notice = (f"this text was checked on {before['checked_at']} ({before['claims']} claims, "
+                  f"{before['reviewed']} reviewed): nothing new was stored; add --again to check it anew")
+        data.update(message=notice, earlier_article=before)
+        if as_json:
+            _echo_json(data)
+            return
+        click.echo(f"Article {before['id']}: {before['title']} — {notice}")
+        for c in data["claims"]:
+            human = f", reviewed {c['human_verdict']} by {c['reviewer']}" if c["human_verdict"] else ""
+            click.echo(f"\n[{c['id']}] {c['text']}\n     {c['verdict']} ({c['confidence']:.2f}){human}")
+        return
     data = result_json(r)
     if as_json:
         _echo_json(data)
@@ -335,6 +357,11 @@ def export(obj, fmt, output, article_id, reviewed_only, bom):
         return write_csv(rows, stream) if fmt == "csv" else write_claimreview(rows, stream, settings)
 
     what = "rows" if fmt == "csv" else "ClaimReview documents"
+    if fmt == "claimreview":
+        from claims.claimreview import publishing_gaps
+
+        for gap in publishing_gaps(settings):
+            click.echo(f"warning: {gap}", err=True)
     if output == "-":
         if bom and fmt == "csv":
             sys.stdout.write("\ufeff")
@@ -490,6 +517,7 @@ def demo(obj, if_empty):
     """Load the demo library and check the demo article."""
     from claims.article import load_article
     from claims.demo import article_path, load_demo_library
+    from claims.errors import AlreadyChecked
     from claims.pipeline import check_article
     from sources.store import list_sources
 
@@ -503,7 +531,12 @@ def demo(obj, if_empty):
     added = sum(r.added for r in results)
     click.echo(f"demo library: {added} sources added, {len(results) - added} already present")
     doc, _ = load_article(str(article_path()))
-    r = check_article(db, doc, embedder)
+    try:
+        r = check_article(db, doc, embedder)
+    except AlreadyChecked as exc:
+        click.echo(f"demo article {exc.article['id']}: checked before, on {exc.article['checked_at']}; "
+                   "not checked again")
+        return
     counts: dict[str, int] = {}
     for v in r.verdicts:
         counts[v.label] = counts.get(v.label, 0) + 1

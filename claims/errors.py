@@ -21,3 +21,14 @@ class UnknownClaim(ClaimsError):
 
 class InvalidReview(ClaimsError):
     """A review with an unknown verdict label or evidence that is not the claim's."""
+
+
+class AlreadyChecked(ClaimsError):
+    """The same text is stored as an article already; `article` is its `checked_before` summary."""
+
+    def __init__(self, article: dict):
+        self.article = article
+        super().__init__(
+            f"article {article['id']} (\"{article['title']}\", checked {article['checked_at']}) holds this very "
+            f"text, with {article['claims']} claims, {article['reviewed']} of them reviewed: nothing new was "
+            "stored; check it again only to start over")

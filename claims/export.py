@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import re
+import unicodedata
 from typing import IO, Iterable
 
-__all__ = ["CSV_COLUMNS", "write_csv", "neutralize"]
+__all__ = ["CSV_COLUMNS", "write_csv", "neutralize", "export_filename"]
 
 CSV_COLUMNS = [
     "article_id", "article_title", "article_source", "article_published", "article_author", "article_publisher",
@@ -33,3 +36,17 @@ def write_csv(rows: Iterable[dict], out: IO[str]) -> int:
         writer.writerow({k: neutralize("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
         n += 1
     return n
+
+
+# letters that do not decompose into a Latin letter and a mark
+LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss", "ł": "l",
+                         "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
+def export_filename(title: str | None, kind: str, extension: str, day: str | None = None) -> str:
+    """A download's name after the article and the day: "dutch-veteran-takes-the-helm-2026-12-03-verdicts.csv";
+    without an article (every article), "factcheck-2026-12-03-verdicts.csv"."""
+    day = day or dt.date.today().isoformat()
+    ascii_title = unicodedata.normalize("NFKD", (title or "").translate(LETTERS)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].rstrip("-") or "factcheck"
+    return f"{slug}-{day}-{kind}.{extension}"

@@ -164,11 +164,25 @@ def _predicate(token) -> str | None:
                     if subj is not None else None
                 if inf is not None:
                     return inf.lemma_.lower()
-            return t.lemma_.lower()
+            return _verb_sense(t)
         if t.head is t:
             break
         t = t.head
     return None
+
+
+INTO_ORBIT = {"carry", "put", "send", "place", "boost", "lift", "take", "deliver"}
+
+
+def _verb_sense(verb) -> str:
+    """A verb's lemma, with a phrase that says "launch" read as it: "was carried into orbit",
+    "put into space" (the sentence does not use the word, but a launch is what it dates)."""
+    lemma = verb.lemma_.lower()
+    if lemma in INTO_ORBIT and any(
+            c.dep_ == "prep" and c.lower_ == "into" and any(o.lemma_.lower() in ("orbit", "space") for o in c.children)
+            for c in verb.children):
+        return "launch"
+    return lemma
 
 
 PRONOUN_LABELS = {"he": {"PERSON"}, "she": {"PERSON"}, "him": {"PERSON"}, "her": {"PERSON"}, "his": {"PERSON"},

@@ -7,6 +7,8 @@ claim" and the earlier verdict becomes the suggestion (a reviewer still confirms
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import tempfile
 import threading
 import time
@@ -57,6 +59,12 @@ _CACHE: dict[tuple, tuple] = {}
 _LOCK = threading.Lock()
 
 
+def _iso_day(date) -> str | None:
+    """The ISO day a stored date starts with ("2024-03-01T..." -> "2024-03-01"), None for another form."""
+    day = str(date or "")[:10]
+    return day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) else None
+
+
 class Matcher:
     """Match claims against one database's archive and reviewed claims."""
 
@@ -69,6 +77,9 @@ class Matcher:
         settings = get_settings(db)
         self.possible = float(settings["match_possible"])
         self.same = float(settings["match_same"])
+        days = int(settings["checked_before_days"] or 0)
+        # a fact-check older than the period is no longer "checked before" (one without a date stays)
+        self.since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days)).date().isoformat() if days else None
 
     def corpus(self) -> tuple[list[tuple[str, int]], np.ndarray, dict[tuple[str, int], dict]]:
         """(keys, matrix, rows): every archived fact-check and every reviewed claim with its vector
@@ -135,6 +146,8 @@ class Matcher:
             matches = []
             for k, score in ranked:
                 if k in excluded or k not in index:
+                    continue
+                if self.since and _iso_day(rows[k]["date"]) and _iso_day(rows[k]["date"]) < self.since:
                     continue
                 sim = float(sims[qi, index[k]])
                 level = "same" if sim >= self.same else "possible" if sim >= self.possible else None

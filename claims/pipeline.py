@@ -9,7 +9,7 @@ from typing import Callable
 import sqlite_utils
 
 from claims import store
-from claims.errors import ArticleTooLong
+from claims.errors import AlreadyChecked, ArticleTooLong
 from claims.extract import Claim, analyze_passages, claim_frames, extract_claims, get_nlp
 from claims.quantities import resolve_relative
 from claims.verdict import Verdict, aggregate_stance, combine, hold_back, suggest
@@ -44,6 +44,7 @@ class CheckResult:
     published: str | None = None  # the article's date (ISO), from the page or given
     author: str | None = None     # who wrote the article (page metadata or its byline)
     publisher: str | None = None  # the outlet (page metadata)
+    checked_before: dict | None = None  # the stored article with the same or nearly the same text
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
@@ -121,12 +122,18 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
                   top_k: int = 5, threshold: float | None = None, nlp=None,
-                  progress: Progress | None = None) -> CheckResult:
+                  progress: Progress | None = None, again: bool = False) -> CheckResult:
     """Extract the claims of `doc`, find evidence, suggest verdicts and store it all (in one
-    transaction, after everything is computed: a check stopped half-way stores nothing)."""
+    transaction, after everything is computed: a check stopped half-way stores nothing).
+
+    A text stored already raises `AlreadyChecked` (nothing is stored) unless `again`; a text that
+    shares most sentences with a stored article is checked, and the result names that article."""
     if len(doc.text) > MAX_ARTICLE_CHARS:
         raise ArticleTooLong(f"the article is {len(doc.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,} "
                              "(about 35 pages): check it in parts")
+    before = store.checked_before(db, doc.text, doc.date)
+    if before and before["exact"] and not again:
+        raise AlreadyChecked(before)
     say = progress or (lambda stage, frac: None)
     nlp = nlp or get_nlp()
     timings: dict[str, float] = {}
@@ -173,10 +180,43 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
                                              author=getattr(doc, "author", None), publisher=getattr(doc, "publisher", None))
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
-    message = "\n".join(warnings) if claims else "no check-worthy claims found in the article"
+    lines = warnings if claims else ["no check-worthy claims found in the article"]
+    if before:
+        lines = [before_line(before)] + lines
     return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       message, matches, warnings, doc.date, getattr(doc, "author", None),
-                       getattr(doc, "publisher", None))
+                       "\n".join(lines), matches, warnings, doc.date, getattr(doc, "author", None),
+                       getattr(doc, "publisher", None), before)
+
+
+def stored_result_json(db: sqlite_utils.Database, article_id: int) -> dict:
+    """An article checked before, from the database, in the shape of `result_json` (a claim's
+    stored suggestion, its evidence best first, what it matched; the human verdict besides)."""
+    a = store.get_article(db, article_id)
+    claims = []
+    for c in store.list_claims(db, article_id=article_id):
+        claims.append({
+            "id": c["id"], "text": c["text"], "original": c["original"] or c["text"], "claimant": c["claimant"],
+            "spans": c["spans"], "sentence": c["sentence"], "start": c["start"], "end": c["end"],
+            "checkworthiness": c["checkworthiness"], "type": c["type"], "quantities": c["quantities"],
+            "evidence": [{k: e[k] for k in ("passage_id", "source_id", "source_title", "text", "score",
+                                            "dense_score", "lexical_score")} | {"source": e["source_url"] or e["source"]}
+                         for e in store.claim_evidence(db, c["id"])],
+            "verdict": c["suggested_verdict"] or "NOT_ENOUGH_EVIDENCE", "confidence": c["confidence"] or 0.0,
+            "rationale": c["rationale"] or "", "cited_passage_id": c["suggested_passage_id"],
+            "human_verdict": c["human_verdict"], "reviewer": c["reviewer"], "reviewed_at": c["reviewed_at"],
+            "checked_before": [m for m in store.claim_matches(db, c["id"]) if m.get("level")]})
+    return {"article": {"id": a["id"], "title": a["title"], "source": a["url"] or a["origin"],
+                        "published": a["published"], "author": a["author"], "publisher": a["publisher"],
+                        "checked_at": a["checked_at"]},
+            "claims": claims, "message": "", "warnings": []}
+
+
+def before_line(before: dict) -> str:
+    """One line naming the stored article a check repeats or nearly repeats."""
+    how = ("the same text" if before["exact"] else f"the same text, read against {before['published'] or 'no date'}"
+           if before["same_text"] else f"{before['share']:.0%} of the same sentences")
+    return (f"article {before['id']} (\"{before['title']}\", checked {before['checked_at']}, {before['claims']} "
+            f"claims, {before['reviewed']} reviewed) has {how}: this check is a new copy")
 
 
 def prefill_from_match(verdict: Verdict, matches: list) -> Verdict:
@@ -216,4 +256,5 @@ def result_json(r: CheckResult) -> dict:
                                            r.matches or [[] for _ in r.claims])],
         "message": r.message,
         "warnings": r.warnings,
+        "earlier_article": r.checked_before,
     }

@@ -607,6 +607,13 @@ class _Parser:
             prev = self.low(i - 1)
             yearish_prev = prev in ("in", "since", "by", "from", "until", "of", "to", "year", "before",
                                     "after", "during", "early", "late", "mid", "around", "(", ",", "")
+            # a season: "the 2015–16 season", "2019/20" (the second year in two digits); one year
+            # as written, not a year and a count of 16 seasons
+            if self.low(j) in ("–", "-", "/") and j + 1 < len(self.toks) and \
+                    re.fullmatch(r"\d{2}", self.toks[j + 1].text) and \
+                    int(self.toks[j + 1].text) == (int(value) + 1) % 100:
+                self.emit(i, j + 2, "year", value, precision="year", qualifier=self.time_qualifier_before(i))
+                return j + 2
             if unit is None or yearish_prev:
                 self.emit(i, j, "year", value, precision="year", qualifier=self.time_qualifier_before(i))
                 return j

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -17,7 +18,8 @@ from sources.store import now_iso
 
 __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "claim_evidence", "add_review",
            "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS", "claim_queue",
-           "get_claims", "claim_types", "reviewers", "latest_review_id", "reviews_since", "add_evidence",
+           "get_claims", "claim_types", "reviewers", "latest_review_id", "checked_before", "reviews_since",
+           "add_evidence",
            "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
            "claim_matches", "confirm_match", "confirmed_links", "matching_signature", "matching_corpus",
            "matching_keyword_search", "restore", "OPERATOR_SETTINGS"]
@@ -131,15 +133,20 @@ def m007_claimant_author(db: sqlite_utils.Database) -> None:
     db.execute("alter table articles add column publisher text")
 
 
+def m008_article_hash_index(db: sqlite_utils.Database) -> None:
+    """Finding an article checked before by its text's hash."""
+    db.execute("create index if not exists idx_articles_hash on articles(content_hash)")
+
+
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
-              m006_article_date, m007_claimant_author]
+              m006_article_date, m007_claimant_author, m008_article_hash_index]
 
 # settings only the operator changes, through the CLI (the app does not show them)
 OPERATOR_SETTINGS = ("fetch_allow_networks",)
 SETTINGS = {
     "org_name": ("Unnamed fact-checking team", "the publishing organisation: ClaimReview author"),
     "org_url": ("", "the organisation's home page"),
-    "review_url": ("", "base URL of published fact-checks; a claim's review is at BASE/ID"),
+    "review_url": ("", "base URL of published fact-checks; a claim's review is at BASE/claims/ID"),
     "match_possible": ("0.65", "similarity from which a claim is shown as possibly checked before"),
     "match_same": ("0.80", "similarity from which a claim is the same as one checked before (verdict pre-filled)"),
     "stance_verdicts": ("hint", "hint: the stance model's reading is shown in the reason; suggest: it becomes the "
@@ -151,6 +158,8 @@ SETTINGS = {
                                         "on labelled claims (claims/models/calibration.json)"),
     "fetch_allow_networks": ("", "comma-separated networks (CIDR) that URL fetching may reach besides public "
                                  "addresses, e.g. 10.0.0.0/8 for an intranet (also FACTCHECK_ALLOW_NETWORKS)"),
+    "checked_before_days": ("0", "only fact-checks and reviews of the last N days count as \"checked before\" "
+                                 "(0: any age; a fact-check whose date is not an ISO day, or missing, always counts)"),
 }
 
 
@@ -190,6 +199,8 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
                 raise InvalidReview(f"fetch_allow_networks may not include {net}: name the intranet networks "
                                     "(for everything, or link-local and metadata addresses, use the "
                                     "FACTCHECK_ALLOW_NETWORKS environment variable)")
+    if key == "checked_before_days" and not (value.isdecimal() and int(value) <= 100_000):
+        raise InvalidReview(f"checked_before_days is a whole number of days (0 for any age), not {value!r}")
     if key.startswith("match_"):
         try:
             ok = 0.0 <= float(value) <= 1.0
@@ -562,13 +573,59 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
              ev and (ev.get("source_url") or ev["source"]), now_iso(), json.dumps(passage_ids)]).lastrowid)
 
 
+ARTICLE_ROWS = ("select a.id, a.title, a.origin, a.url, a.checked_at, a.published, "
+                "(select count(*) from claims c where c.article_id = a.id) as claims, "
+                "(select count(distinct r.claim_id) from reviews r join claims c on c.id = r.claim_id "
+                " where c.article_id = a.id) as reviewed from articles a")
+
+
 def list_articles(db: sqlite_utils.Database) -> list[dict]:
     """Articles with claim and review counts, newest first."""
-    return list(db.query(
-        "select a.id, a.title, a.origin, a.url, a.checked_at, "
-        "(select count(*) from claims c where c.article_id = a.id) as claims, "
-        "(select count(distinct r.claim_id) from reviews r join claims c on c.id = r.claim_id "
-        " where c.article_id = a.id) as reviewed from articles a order by a.id desc"))
+    return list(db.query(ARTICLE_ROWS + " order by a.id desc"))
+
+
+NEAR_SHARE = 0.8          # share of sentences two texts have in common from which they are one article
+NEAR_CANDIDATES = 500     # the most recent articles of about the same length that are compared
+
+
+def _sentence_keys(text: str) -> set[str]:
+    """The text's sentences of four words or more, lower-cased with spaces collapsed."""
+    parts = re.split(r"(?<=[.!?…])\s+|\n\s*\n", text)
+    return {k for k in (" ".join(p.lower().split()) for p in parts) if len(k.split()) >= 4}
+
+
+def checked_before(db: sqlite_utils.Database, text: str, published: str | None = None) -> dict | None:
+    """The stored article with this very text and publication date (`exact`: True; the same text
+    read against another date is another check), else the most recent one with the same text or of
+    about the same length sharing at least NEAR_SHARE of its sentences with it (`share`), else None.
+    Each with id, title, checked_at, published, claims and reviewed (claims with a review)."""
+    def summary(article_id: int, exact: bool, share: float, same_text: bool) -> dict:
+        return {**list_articles_by_id(db, [article_id])[0], "exact": exact, "share": round(share, 3),
+                "same_text": same_text}
+
+    rows = db.execute("select id, published from articles where content_hash = ? order by id desc",
+                      [source_store.content_hash(text)]).fetchall()
+    same_day = [i for i, day in rows if (day or None) == (published or None)]
+    if rows:
+        return summary(same_day[0] if same_day else rows[0][0], bool(same_day), 1.0, True)
+    ours = _sentence_keys(text)
+    if len(ours) < 3:
+        return None  # too short to call two texts one article by their sentences
+    n = len(text)
+    for article_id, other in db.execute(
+            "select id, text from articles where length(text) between ? and ? order by id desc limit ?",
+            [n // 2, n * 2, NEAR_CANDIDATES]):
+        theirs = _sentence_keys(other)
+        share = len(ours & theirs) / max(len(ours), len(theirs), 1)
+        if share >= NEAR_SHARE:
+            return summary(article_id, False, share, False)
+    return None
+
+
+def list_articles_by_id(db: sqlite_utils.Database, ids: Sequence[int]) -> list[dict]:
+    """`list_articles` rows of these articles."""
+    marks = ", ".join("?" for _ in ids)
+    return list(db.query(ARTICLE_ROWS + f" where a.id in ({marks}) order by a.id desc", list(ids)))
 
 
 def get_article(db: sqlite_utils.Database, article_id: int) -> dict | None:

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from claims.align import ALIGN_MIN, Frame, measure, overlap, same_name, says_otherwise
+from claims.align import ALIGN_MIN, Frame, canonical, measure, overlap, same_name, says_otherwise
 from claims.extract import PassageFacts
 from claims.quantities import TIME_UNITS_DAYS, Quantity, describe_days, singular
 from sources.chunk import split_sentences
@@ -169,7 +169,7 @@ def said(q: Quantity) -> str:
 
 
 def _same_event(c: Quantity, e: Quantity) -> bool:
-    if c.predicate and c.predicate == e.predicate and c.predicate not in ("be", "have", "do"):
+    if c.predicate and canonical(c.predicate) == canonical(e.predicate) and c.predicate not in ("be", "have", "do"):
         return True
     gc, ge = _group(c.predicate, PREDICATE_GROUPS), _group(e.predicate, PREDICATE_GROUPS)
     return gc is not None and gc == ge
@@ -454,6 +454,34 @@ def _slot_values(frame: Frame | None) -> list[tuple[str, Quantity, object]]:
             out.append(("office", Quantity("office", None, words, 0, 0, subject=person), key))
     for lst in frame.lists:
         out.append(("list", Quantity("list", None, _and(lst.members), 0, 0), lst))
+    for key in sorted(frame.passive_agents):
+        doers = frame.agents[key]
+        out.append(("agent", Quantity("agent", None, _and(doers), 0, 0, subject=key[1], predicate=key[0]),
+                    (key, doers)))
+    return out
+
+
+def _the(thing: str) -> str:
+    return thing if " " in thing else f"the {thing}"
+
+
+def _same_thing(a: str, b: str) -> bool:
+    return a == b or (" " in a or " " in b or a[:1].isupper()) and same_name(a, b)
+
+
+def _other_readings(quantities: list[Quantity], frame: Frame | None) -> list[Quantity]:
+    """The quantities with a second reading of each time that ends a relative clause: "signed the
+    treaties that returned the canal in 1977" may date the signing. A source that dates either event
+    the same supports the claim; one that dates the signing otherwise refutes it."""
+    if frame is None or not frame.time_readings:
+        return quantities
+    out = list(quantities)
+    for q in quantities:
+        if q.kind not in ("year", "date"):
+            continue
+        for (s0, s1), (verb, subject) in frame.time_readings.items():
+            if s0 <= q.start and q.end <= s1 and verb != q.predicate:
+                out.append(replace(q, predicate=verb, subject=subject or q.subject, about=None if subject else q.about))
     return out
 
 
@@ -486,6 +514,20 @@ def _slot_comparisons(claim_frame: Frame | None, p: PassageFacts, values, topic:
                         got = _and(by_key.values())
                         out.append(Comparison(cq, ev(got), p, "disagree",
                                               f"source: {got}; claim: {cq.text} ({cq.subject})"))
+            elif slot == "agent":
+                (verb, thing), doers = key
+                if " " not in thing and not same_topic(topic, p):
+                    continue  # "the trial" of another source may be another trial
+                for (v, t), theirs in fr.agents.items():
+                    if v != verb or not _same_thing(thing, t):
+                        continue
+                    if any(_in_list(d, theirs) for d in doers):
+                        out.append(Comparison(cq, ev(_and(theirs)), p, "agree",
+                                              f"{_and(theirs)} matches {cq.text} ({_the(thing)})"))
+                    elif not any(_in_list(d, [n for n, _ in f2.entities]) for f2 in p.frames for d in doers):
+                        # another doer, and the passage never names the claim's: a swapped name
+                        out.append(Comparison(cq, ev(_and(theirs)), p, "disagree",
+                                              f"source: {_and(theirs)}; claim: {cq.text} ({_the(thing)})"))
             elif slot == "list" and claim_frame is not None and same_topic(topic, p):
                 aligned = overlap(claim_frame, fr) >= ALIGN_MIN
                 for lst in fr.lists:
@@ -555,7 +597,7 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
     if not evidence:
         return Verdict("NOT_ENOUGH_EVIDENCE", 0.9, "No passage in the library matches this claim.")
     comparisons: list[Comparison] = []
-    claim_quantities = _restatements(claim_quantities, claim_text)
+    claim_quantities = _other_readings(_restatements(claim_quantities, claim_text), claim_frame)
     values = _slot_values(claim_frame)
     for p in evidence:
         comparisons.extend(_slot_comparisons(claim_frame, p, values, topic))
@@ -601,6 +643,17 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
     per_q: dict[int, dict[str, list[Comparison]]] = {}
     for cmp in comparisons:
         per_q.setdefault(id(cmp.claim_q), {"agree": [], "disagree": []})[cmp.outcome].append(cmp)
+    # two readings of one time ("signed the treaties that returned the canal in 1977"): where a
+    # source confirms one of them, the other reading's disagreement refutes nothing
+    readings: dict[tuple[int, int, str], list[int]] = {}
+    for q in claim_quantities:
+        if id(q) in per_q and q.kind in ("year", "date"):
+            readings.setdefault((q.start, q.end, q.text), []).append(id(q))
+    for ids in readings.values():
+        if len(ids) > 1 and any(per_q[i]["agree"] for i in ids):
+            for i in ids:
+                if not per_q[i]["agree"]:
+                    del per_q[i]
     conflicting, refuting, supporting = [], [], []
     for outcomes in per_q.values():
         agree, disagree = outcomes["agree"], outcomes["disagree"]
@@ -627,6 +680,9 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                        f"Claim says \"{said(d.claim_q)}\"; \"{_quote(d.passage, d.evidence_q)}\" "
                        f"({d.passage.source_title}): {d.detail}.",
                        passage_id=d.passage.passage_id, source_id=d.passage.source_id, comparisons=comparisons)
+    # the rationale quotes what the claim asserts before a list that names where or who it is
+    # about ("opened on 1 July 2000" before "between Copenhagen and Malmö")
+    supporting.sort(key=lambda x: x.claim_q.kind == "list")
     a = supporting[0]
     agreed = {id(x.claim_q) for x in supporting}
     spans = [(x.claim_q.start, x.claim_q.end) for x in supporting if x.claim_q.end > x.claim_q.start]
@@ -642,7 +698,8 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                        f"({a.passage.source_title}): {a.detail}), but no passage found states "
                        f"{missing}.",
                        passage_id=a.passage.passage_id, source_id=a.passage.source_id, comparisons=comparisons)
-    share = len(supporting) / max(1, len(claim_quantities) + len(values))
+    n_values = len({(q.start, q.end, q.text) for q in claim_quantities}) + len(values)  # a second reading is no value
+    share = min(1.0, len(supporting) / max(1, n_values))
     return Verdict("SUPPORTED", round((0.6 + 0.3 * share) * a.passage.credibility, 3),
                    f"Claim says \"{said(a.claim_q)}\"; \"{_quote(a.passage, a.evidence_q)}\" "
                    f"({a.passage.source_title}): {a.detail}.",

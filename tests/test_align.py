@@ -14,6 +14,13 @@ def verdict(nlp, claim: str, passage: str, title: str = "Reference", topic: str 
     return suggest(c.text, c.quantities, c.entities, [facts], claim_frames([c.text], nlp)[0], topic)
 
 
+def supported_and_refuted(nlp, passage: str, right: str, wrong: str, shows: tuple[str, ...] = (), **kw):
+    """`right` comes out SUPPORTED by the passage; `wrong` REFUTED, its rationale naming each of `shows`."""
+    assert verdict(nlp, right, passage, **kw).label == "SUPPORTED"
+    refuted = verdict(nlp, wrong, passage, **kw)
+    assert refuted.label == "REFUTED" and all(x in refuted.rationale for x in shows), refuted.rationale
+
+
 def test_countries_and_demonyms():
     assert country_of("Japanese") == "Japan"
     assert country_of("South Korean") == country_of("South Korea") == "South Korea"
@@ -288,7 +295,9 @@ def test_it_at_the_start_of_a_passage_is_what_the_source_is_about(nlp):
     assert next(q for q in facts.quantities if q.kind == "date").subject != "Øresund Link"
     both = ("The Øresund Link joins Copenhagen in Denmark to Malmö in Sweden. It opened to traffic on "
             "1 July 2000.")
-    assert verdict(nlp, claim.replace("2001", "2000"), both, title="The Øresund Link").label == "SUPPORTED"
+    right = verdict(nlp, claim.replace("2001", "2000"), both, title="The Øresund Link")
+    # the rationale quotes what the claim asserts (the date), not the list that says where the link is
+    assert right.label == "SUPPORTED" and right.rationale.startswith('Claim says "1 July 2000"')
 
 
 def test_a_description_of_the_article_subject_against_its_name(nlp):
@@ -384,3 +393,52 @@ def test_a_set_of_things_is_said_of_the_things(nlp):
     facts = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "t",
                                "text": "A third set of larger locks opened on 26 June 2016."}], nlp)[1]
     assert {q.about for q in facts.quantities} == {"lock"}
+
+
+def test_a_synonym_says_the_same(nlp):
+    src = "A lock chamber raises a vessel 9 metres above the river."
+    supported_and_refuted(nlp, src, "The lock lifts ships 9 metres above the river.",
+                          "The lock lifts ships 19 metres above the river.", ("9 metres", "19 metres"))
+    # a verb of another sense is no synonym: sinking is not raising
+    assert verdict(nlp, "The lock sinks ships 19 metres below the river.", src).label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_who_did_it_is_a_value_of_its_own(nlp):
+    src = ("The Hale Observatory survey began in 1931. The survey was directed by Edwin Hubble of the Mount "
+           "Wilson staff and paid for by the Carnegie Institution.")
+    title = "The Hale Observatory survey"
+    supported_and_refuted(nlp, src, "The survey was led by Edwin Hubble.", "The survey was led by Harlow Shapley.",
+                          ("Harlow Shapley", "Edwin Hubble"), title=title, topic=title)
+    # the active voice in the source says the same
+    active = "Edwin Hubble directed the survey from 1931."
+    assert verdict(nlp, "The survey was led by Edwin Hubble.", active, title=title, topic=title).label == "SUPPORTED"
+    # a passage that names the claim's person elsewhere may have had two leaders: no refutation
+    both = src + " Harlow Shapley joined the survey in 1932."
+    assert verdict(nlp, "The survey was led by Harlow Shapley.", both, title=title, topic=title).label != "REFUTED"
+    # a common noun in a source about something else is not the same survey
+    other = verdict(nlp, "The survey was led by Harlow Shapley.", src, title="The Palomar sky survey",
+                    topic="The Hale Observatory survey")
+    assert other.label == "NOT_ENOUGH_EVIDENCE"
+
+
+def test_carried_into_orbit_is_a_launch(nlp):
+    src = "The Chandra X-ray Observatory was carried into orbit by the shuttle Columbia on 23 July 1999."
+    supported_and_refuted(nlp, src, "Chandra, launched in 1999, studies X-rays.",
+                          "Chandra, launched in 1997, studies X-rays.", ("1999",))
+
+
+def test_a_time_that_ends_a_relative_clause_may_date_the_main_verb(nlp):
+    src = "In 1985 the two governments signed the accord that gave the island its own parliament."
+    claim = "The two governments signed the accord that granted the island a parliament in {}."
+    supported_and_refuted(nlp, src, claim.format(1985), claim.format(1987), ("1985",))
+    # a source that dates the clause's own event confirms that reading; the other one then refutes nothing
+    both = src + " The accord granted the island a parliament in 1987."
+    assert verdict(nlp, claim.format(1987), both).label == "SUPPORTED"
+
+
+def test_a_season_is_compared_as_its_first_year(nlp):
+    src = "Leicester City won the Premier League in the 2015–16 season, ten points clear of Arsenal."
+    right = verdict(nlp, "Leicester City won the 2015–16 Premier League.", src)
+    assert right.label == "SUPPORTED" and "2015–16" in right.rationale
+    # a title can be won again: another season is not refuted by this one, nor supported
+    assert verdict(nlp, "Leicester City won the 2016–17 Premier League.", src).label == "NOT_ENOUGH_EVIDENCE"

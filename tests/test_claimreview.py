@@ -12,11 +12,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from claims.claimreview import (import_factchecks, records_from_csv, records_from_html, records_from_jsonld,
-                                verdict_from_rating, write_claimreview)
+from claims.claimreview import (import_factchecks, publishing_gaps, records_from_csv, records_from_html,
+                                records_from_jsonld, verdict_from_rating, write_claimreview)
 from claims.cli import cli
 from claims.errors import ClaimsError
-from claims.export import write_csv
+from claims.export import export_filename, write_csv
 from claims.store import add_review, export_rows, list_archive, list_claims, open_db, set_setting
 
 SCHEMA = json.loads((Path(__file__).parent / "data" / "claimreview.schema.json").read_text())
@@ -64,6 +64,34 @@ def test_claimreview_export_for_the_demo_validates_and_parses_back(reviewed):
     # what we publish, we can read back
     back = {r["claim"]: r for r in import_records(docs)}
     assert [back[c["text"]]["verdict"] for c in claims] == ["SUPPORTED", "REFUTED", "NOT_ENOUGH_EVIDENCE"]
+
+
+def test_an_export_without_the_organisation_or_a_review_url_warns(reviewed):
+    path, db, _ = reviewed
+    run = lambda: CliRunner().invoke(cli, ["--db", str(path), "export", "--format", "claimreview"])  # noqa: E731
+    assert "warning" not in run().stderr  # everything set: nothing to warn about
+    set_setting(db, "review_url", "")
+    res = run()
+    assert res.exit_code == 0 and "warning: the review URL is not set" in res.stderr
+    assert "https://checkdesk.example/claims/ID" in res.stderr
+    set_setting(db, "org_url", "")
+    set_setting(db, "org_name", "")
+    res = run()
+    assert "no ClaimReview has a url" in res.stderr and "Unnamed fact-checking team" in res.stderr
+    docs = json.loads(res.stdout)
+    assert all("url" not in d for d in docs)  # the warning says what the documents are like
+    assert publishing_gaps({"org_name": "The Check Desk", "review_url": "https://c.example/r"}) == []
+    # CSV needs neither
+    assert "warning" not in CliRunner().invoke(cli, ["--db", str(path), "export"]).stderr
+
+
+def test_downloads_are_named_after_the_article_and_the_day():
+    assert export_filename("Dutch veteran takes the helm at NATO", "verdicts", "csv", "2026-12-03") == \
+        "dutch-veteran-takes-the-helm-at-nato-2026-12-03-verdicts.csv"
+    assert export_filename(None, "claimreview", "json", "2026-12-03") == "factcheck-2026-12-03-claimreview.json"
+    assert export_filename("Øresund: 25 år / ‘a bridge’", "verdicts", "csv", "2026-12-03") == \
+        "oresund-25-ar-a-bridge-2026-12-03-verdicts.csv"
+    assert export_filename("«»", "verdicts", "csv", "2026-12-03") == "factcheck-2026-12-03-verdicts.csv"
 
 
 def import_records(docs):

@@ -97,7 +97,7 @@ def test_check_review_export(run, files, tmp_path):
     for c in claims:
         assert ARTICLE[c["start"]:c["end"]] == c["text"]
         assert c["evidence"] and c["evidence"][0]["source_title"] == "Golden Gate Bridge"
-    assert "SUPPORTED" in run("check", str(files / "article.txt")).output
+    assert "SUPPORTED" in run("check", str(files / "article.txt"), "--again").output  # a second copy
 
     listed = json.loads(run("claims", "list", "--json").stdout)["claims"]
     assert len(listed) == 4
@@ -241,3 +241,71 @@ def test_check_stores_the_claimant_and_the_byline_and_exports_them(run, files, t
     row = next(r for r in rows if r["claim_id"] == str(claim["id"]))
     assert (row["claimant"], row["article_author"], row["article_published"]) == \
         ("the city's archivist", "Ana Lopez", "2027-05-27")
+
+
+def test_the_same_text_checked_twice_is_not_stored_twice(run, files, db_path):
+    run("sources", "add", str(files / "bridge.md"))
+    first = json.loads(run("check", str(files / "article.txt"), "--json").stdout)
+    claim_id = first["claims"][0]["id"]
+    run("review", str(claim_id), "--verdict", "SUPPORTED", "--reviewer", "ana")
+    before = db_snapshot(db_path)
+    again = run("check", str(files / "article.txt"))
+    assert f"Article {first['article']['id']}" in again.output and "nothing new was stored" in again.output
+    assert "--again" in again.output and "reviewed SUPPORTED by ana" in again.output
+    assert db_snapshot(db_path) == before
+    # --json gives the stored article in the shape of a check, with the earlier article named
+    data = json.loads(run("check", str(files / "article.txt"), "--json").stdout)
+    assert data["earlier_article"]["id"] == first["article"]["id"] and data["earlier_article"]["exact"]
+    assert [c["id"] for c in data["claims"]] == [c["id"] for c in first["claims"]]
+    assert [c["verdict"] for c in data["claims"]] == [c["verdict"] for c in first["claims"]]
+    assert data["claims"][0]["human_verdict"] == "SUPPORTED"
+    assert [e["passage_id"] for e in data["claims"][0]["evidence"]] == \
+        [e["passage_id"] for e in first["claims"][0]["evidence"]]
+    # --again checks it anew as a second copy, and says which article it repeats
+    copy = json.loads(run("check", str(files / "article.txt"), "--again", "--json").stdout)
+    assert copy["article"]["id"] != first["article"]["id"]
+    assert f"article {first['article']['id']}" in copy["message"] and "new copy" in copy["message"]
+    assert db_snapshot(db_path)["articles"] == before["articles"] + 1
+
+
+def test_the_same_text_read_against_another_date_is_another_check(run, files):
+    claim = "The bridge opened in the last two years.\n"
+    first = json.loads(run("check", "-", "--date", "2026-05-01", "--json", input=claim).stdout)
+    other = json.loads(run("check", "-", "--date", "1940-05-01", "--json", input=claim).stdout)
+    assert other["article"]["id"] != first["article"]["id"]
+    assert other["earlier_article"]["same_text"] and not other["earlier_article"]["exact"]
+    assert "read against 2026-05-01" in other["message"]
+    same = json.loads(run("check", "-", "--date", "1940-05-01", "--json", input=claim).stdout)
+    assert same["article"]["id"] == other["article"]["id"] and same["earlier_article"]["exact"]
+
+
+def test_a_nearly_identical_text_is_checked_and_names_the_earlier_article(run, files):
+    text = ("The Golden Gate Bridge opened to traffic in 1937. Its main span is 1,280 metres long. "
+            "Its towers rise 227 metres above the water. About 112,000 vehicles cross it each day. "
+            "The bridge is painted a colour called international orange.")
+    (files / "a.txt").write_text(text + "\n")
+    (files / "b.txt").write_text(text + " Updated at 10:00.\n")
+    (files / "c.txt").write_text("The Brooklyn Bridge opened in 1883. Its main span is 486 metres long. "
+                                 "It was the longest suspension bridge of its day. Its towers are of granite.\n")
+    a = json.loads(run("check", str(files / "a.txt"), "--json").stdout)
+    b = json.loads(run("check", str(files / "b.txt"), "--json").stdout)
+    assert b["article"]["id"] != a["article"]["id"]
+    assert b["earlier_article"]["id"] == a["article"]["id"] and not b["earlier_article"]["exact"]
+    assert "of the same sentences" in b["message"]
+    c = json.loads(run("check", str(files / "c.txt"), "--json").stdout)
+    assert c["earlier_article"] is None
+
+
+def test_checked_before_can_be_limited_to_a_recent_period(run, files, db_path):
+    (files / "archive.csv").write_text("claim,verdict,url,date\nThe Golden Gate Bridge opened in 1937.,SUPPORTED,"
+                                       "https://old.example/gg,2001-05-01\n")
+    run("archive", "import", str(files / "archive.csv"))
+    (files / "one.txt").write_text("The Golden Gate Bridge opened in 1937.\n")
+    (files / "two.txt").write_text("The Golden Gate Bridge first opened in 1937.\n")
+    seen = json.loads(run("check", str(files / "one.txt"), "--json").stdout)
+    assert any(m["url"] == "https://old.example/gg" for m in seen["claims"][0]["checked_before"])
+    run("settings", "set", "checked_before_days", "365")
+    recent = json.loads(run("check", str(files / "two.txt"), "--json").stdout)
+    assert not any(m["url"] == "https://old.example/gg" for m in recent["claims"][0]["checked_before"])
+    bad = run("settings", "set", "checked_before_days", "a year", ok=False)
+    assert "whole number of days" in bad.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -132,6 +133,28 @@ def key(page, keys, expect, tries=5):
     page.get_by_text(expect).first.wait_for(timeout=4000)
 
 
+@contextlib.contextmanager
+def new_page(browser, tmp: Path, name: str):
+    """A fresh page; on a failure, a screenshot (tmp/failure-NAME.png) and the page's text."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    except Exception:
+        page.screenshot(path=str(tmp / f"failure-{name}.png"), full_page=True)
+        print("page text:", page.locator("body").inner_text()[-3000:])
+        raise
+    finally:
+        page.close()
+
+
+def paste_and_check(page, text: str):
+    page.get_by_label("Article text").fill(text)
+    page.get_by_label("Article text").press("Control+Enter")
+    settle(page)
+    page.get_by_role("button", name="Check", exact=True).click()
+
+
 def _flow(page, url, tmp_path):
     SHOTS.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "bridge.md"
@@ -183,11 +206,15 @@ def _flow(page, url, tmp_path):
     page.get_by_role("link", name="Export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_text("2 rows").wait_for()
+    # nothing set up for publishing yet: the page says what the ClaimReview export would lack
+    page.get_by_text("The organisation's name is not set").wait_for()
+    page.get_by_text("no ClaimReview has a url").wait_for()
     settle(page)
     with page.expect_download() as dl:
         page.get_by_role("button", name="Download CSV").click()
     path = tmp_path / "verdicts.csv"
     dl.value.save_as(str(path))
+    assert re.fullmatch(r"factcheck-\d{4}-\d{2}-\d{2}-verdicts\.csv", dl.value.suggested_filename)
     page.screenshot(path=str(SHOTS / "export.png"), full_page=True)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
     assert [(r["suggested_verdict"], r["human_verdict"], r["reviewer"]) for r in rows] == [
@@ -200,9 +227,7 @@ def test_pages_have_addresses_no_deploy_button_and_the_byline_and_claimant_show(
     check page (it was "Page not found"), no "Deploy" button, the sidebar's page links are text;
     a checked article shows its byline and date, and an attributed claim its claimant."""
     url, tmp = app_url
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.set_default_timeout(60_000)
-    try:
+    with new_page(browser, tmp, "nav") as page:
         page.goto(url + "/")
         page.get_by_role("heading", name="Check an article").wait_for()
         page.wait_for_url("**/check")
@@ -213,17 +238,40 @@ def test_pages_have_addresses_no_deploy_button_and_the_byline_and_claimant_show(
         assert "Page not found" not in body and "Deploy" not in body
         for name in ("Check an article", "Review claims", "Sources", "Export"):
             assert page.get_by_role("link", name=name, exact=True).count() == 1
-        page.get_by_label("Article text").fill("Golden Gate at ninety\nBy Ana Lopez\nPublished 27 May 2027\n\n"
-                                               "The Golden Gate Bridge opened in 1937, the city's archivist said.")
-        page.get_by_label("Article text").press("Control+Enter")
-        settle(page)
-        page.get_by_role("button", name="Check", exact=True).click()
+        paste_and_check(page, "Golden Gate at ninety\nBy Ana Lopez\nPublished 27 May 2027\n\n"
+                              "The Golden Gate Bridge opened in 1937, the city's archivist said.")
         page.get_by_text("By Ana Lopez · Published 2027-05-27").wait_for()
         page.get_by_text("Claimed by the city's archivist").wait_for()
         page.screenshot(path=str(tmp / "byline.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(tmp / "failure-nav.png"), full_page=True)
-        print("page text:", page.locator("body").inner_text()[-3000:])
-        raise
-    finally:
-        page.close()
+
+
+def test_the_same_text_checked_again_offers_the_stored_article(app_url, browser):
+    """Issue 17 step 4 in the browser: checking a text already checked stores nothing and offers the
+    stored article or a new copy; an error after a result does not leave the old result under it."""
+    url, tmp = app_url
+    text = "Twice told\n\nThe Golden Gate Bridge opened in 1937. Its main span is 1,280 metres long."
+    with new_page(browser, tmp, "twice") as page:
+        page.goto(url + "/check")
+        paste_and_check(page, text)
+        page.get_by_role("heading", name="Twice told — 2 claims").wait_for()
+        settle(page)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.get_by_text("This text was checked before").wait_for()
+        settle(page)
+        assert page.get_by_role("heading", name="Twice told — 2 claims").count() == 0
+        page.screenshot(path=str(tmp / "checked-before.png"), full_page=True)
+        page.get_by_role("button", name="Open article").click()
+        page.get_by_role("heading", name="Twice told — 2 claims").wait_for()
+        settle(page)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.get_by_text("This text was checked before").wait_for()
+        settle(page)
+        page.get_by_role("button", name="Check it again as a new copy").click()
+        page.get_by_text("this check is a new copy").wait_for()
+        page.get_by_role("heading", name="Twice told — 2 claims").wait_for()
+        settle(page)
+        # an error now: the result above is not left under it as if it were this check's
+        paste_and_check(page, "")
+        page.get_by_text("the article is empty").wait_for()
+        settle(page)
+        assert page.get_by_role("heading", name="Twice told — 2 claims").count() == 0

@@ -182,3 +182,17 @@ def test_superscript_footnote_mark_is_not_a_day():
 def test_a_date_then_a_dash_at_the_end(text):
     # found by tests/test_fuzz.py: a date range with no second end raised IndexError
     assert [q.kind for q in parse_quantities(text)] == ["date"]
+
+
+@pytest.mark.parametrize("text,season", [
+    ("Leicester won the 2015–16 Premier League", "2015–16"),
+    ("in the 2019/20 season", "2019/20"),
+    ("the 1999-00 campaign", "1999-00"),
+])
+def test_a_season_is_one_year_not_a_year_and_a_count(text, season):
+    qs = parse_quantities(text)
+    assert [(q.kind, q.text) for q in qs] == [("year", season)]
+
+
+def test_a_dash_after_a_year_is_a_season_only_when_the_next_year_follows():
+    assert [q.kind for q in parse_quantities("from 1999–16 players")] == ["year", "count"]

@@ -91,10 +91,10 @@ def test_check_reranks_evidence_only_when_the_setting_is_on(library, embedder, n
 
     article = article_from_text("NATO has 32 members, the secretary general said on Monday.")
     assert get_settings(library)["rerank_evidence"] == "off"
-    off = check_article(library, article, embedder, nlp=nlp)
+    off = check_article(library, article, embedder, nlp=nlp, again=True)
     assert off.evidence and all(h.rerank_score is None for hits in off.evidence for h in hits)
     set_setting(library, "rerank_evidence", "on")
-    on = check_article(library, article, embedder, nlp=nlp)
+    on = check_article(library, article, embedder, nlp=nlp, again=True)
     assert all(h.rerank_score is not None for hits in on.evidence for h in hits)
     assert on.evidence[0][0].source_title == "NATO"
     with pytest.raises(InvalidReview, match="'on' or 'off'"):

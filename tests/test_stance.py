@@ -99,10 +99,10 @@ def test_check_uses_the_stance_setting(db, embedder, nlp):
     add_text(db, "The city library lends out books, films and music to anyone with a card.", embedder,
              title="Library")
     article = article_from_text("The city library lends films to card holders, the mayor said on Monday.")
-    hint = check_article(db, article, embedder, nlp=nlp, threshold=0.0).verdicts
+    hint = check_article(db, article, embedder, nlp=nlp, threshold=0.0, again=True).verdicts
     assert all(v.label == "NOT_ENOUGH_EVIDENCE" for v in hint)
     set_setting(db, "stance_verdicts", "suggest")
-    suggested = check_article(db, article, embedder, nlp=nlp, threshold=0.0).verdicts
+    suggested = check_article(db, article, embedder, nlp=nlp, threshold=0.0, again=True).verdicts
     assert any(v.method.startswith("stance-model-v") for v in suggested)
     with pytest.raises(Exception, match="hint.*suggest"):
         set_setting(db, "stance_verdicts", "always")
