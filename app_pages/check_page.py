@@ -7,8 +7,8 @@ import streamlit as st
 from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
 from claims.article import article_from_text
 from claims.errors import AlreadyChecked
-from claims.pipeline import check_article
-from claims.store import claim_matches, get_article, get_settings, list_claims
+from claims.pipeline import bring_back, check_article
+from claims.store import article_asides, claim_matches, get_article, get_settings, list_claims
 from sources.errors import SourceError
 from sources.library import read_url
 from sources.parse import parse_document
@@ -31,6 +31,8 @@ elif how == "Upload a file":
 else:
     url = st.text_input("Article URL", key="check_url")
 
+keep_all = st.checkbox("Read every part for claims (also the headline, captions, bylines and links to other stories, "
+                       "which are otherwise left out and listed)", key="check_keep_all")
 go = st.button("Check", type="primary", key="check_go")
 again = st.session_state.pop("check_again", False)  # "Check it again" under a text checked before
 if go or again:
@@ -52,7 +54,7 @@ if go or again:
                                     allow_networks=get_settings(db)["fetch_allow_networks"])
         if published is not None:
             doc = dataclasses.replace(doc, date=published.isoformat())
-        result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(), again=again,
+        result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(), again=again, keep_all=keep_all,
                                progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
         st.session_state.article_id = result.article_id
         bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
@@ -92,6 +94,23 @@ if article:
                                     f"Published {article['published']}" if article.get("published") else "") if x)
     if about:
         st.caption(about)
+    parts = article_asides(db, article_id)
+    left = [(n, p) for n, p in enumerate(parts, 1) if not p["restored"]]
+    if left:
+        with st.expander(f"Left out of the claims: {len(left)} part{'' if len(left) == 1 else 's'} that "
+                         f"{'does' if len(left) == 1 else 'do'} not look like the article's own text"):
+            for n, p in left:
+                row = st.columns([6, 2])
+                row[0].markdown(f"**{md_text(p['kind'].capitalize())}** ({md_text(p['why'])}): {md_text(p['text'])}")
+                if row[1].button("Bring it back", key=f"bring_{article_id}_{n}"):
+                    bar = st.progress(0.0, text="Reading the part")
+                    done = bring_back(db, article_id, n, get_embedder(), nlp=get_nlp(),
+                                      progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
+                    st.session_state.check_brought = done.message
+                    st.rerun()
+    brought = st.session_state.pop("check_brought", None)
+    if brought:
+        st.success(md_text(brought))
     st.markdown(highlight_article(article["text"], claims), unsafe_allow_html=True)
     st.divider()
     for c in claims:

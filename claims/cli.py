@@ -61,6 +61,19 @@ def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _stages(bar):
+    """A pipeline progress callback (stage, fraction done) that moves a 100-step bar."""
+    state = {"done": 0}
+
+    def progress(stage: str, frac: float) -> None:
+        bar.label = stage
+        n = int(frac * 100)
+        bar.update(n - state["done"])
+        state["done"] = n
+
+    return progress
+
+
 def _bar(label: str, length: int):
     return click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True)
 
@@ -207,14 +220,20 @@ def sources_credibility(obj, source_id, value):
                    "\"today\" and \"in the last two years\" are read against it.")
 @click.option("--again", is_flag=True,
               help="Check and store the text even if the same text is stored as an article already.")
+@click.option("--keep-all", is_flag=True,
+              help="Read every part for claims, also the headline, captions, bylines and links to other stories "
+                   "that are otherwise left out (and listed).")
 @click.option("--json", "as_json", is_flag=True, help="Print the claims, evidence and verdicts as JSON.")
 @click.pass_obj
 @user_errors
-def check(obj, spec, title, top_k, threshold, published, again, as_json):
+def check(obj, spec, title, top_k, threshold, published, again, keep_all, as_json):
     """Check an article: extract claims, find evidence, suggest verdicts, store everything.
 
     SPEC is a file, an http(s) URL, or - to read standard input. A text checked before is not stored
-    again: the stored article is shown (with its reviews) unless --again is given.
+    again: the stored article is shown (with its reviews) unless --again is given. Parts that are not
+    the article's own text (headline, byline, captions, newsletter boxes, links to other stories, an
+    embedded post's name and date, a short passage about something else) are left out of the claims
+    and listed; `factcheck bring-back` reads one of them.
 
     \b
     Example:
@@ -232,17 +251,9 @@ def check(obj, spec, title, top_k, threshold, published, again, as_json):
     db = obj.db
     embedder = _embedder()
     with _bar("Checking", 100) as bar:
-        state = {"done": 0}
-
-        def progress(stage, frac):
-            bar.label = stage
-            n = int(frac * 100)
-            bar.update(n - state["done"])
-            state["done"] = n
-
         try:
-            r = check_article(db, doc, embedder, url=url, top_k=top_k, threshold=threshold, progress=progress,
-                              again=again)
+            r = check_article(db, doc, embedder, url=url, top_k=top_k, threshold=threshold, progress=_stages(bar),
+                              again=again, keep_all=keep_all)
         except AlreadyChecked as exc:
             r = None
             before = exc.article
@@ -266,8 +277,16 @@ def check(obj, spec, title, top_k, threshold, published, again, as_json):
     about = ", ".join(x for x in (f"by {r.author}" if r.author else "", r.publisher or "",
                                   f"published {r.published}" if r.published else "") if x)
     click.echo(f"Article {r.article_id}: {r.title}{f' ({about})' if about else ''} — {len(r.claims)} claims")
+    _echo_result(r, data)
+
+
+def _echo_result(r, data: dict) -> None:
+    from claims.pipeline import aside_lines
+
     if r.message:
         click.echo(r.message)
+    for line in aside_lines(r.set_aside, r.article_id):
+        click.echo(line)
     for c in data["claims"]:
         click.echo(f"\n[{c['id']}] {c['text']}")
         if c["claimant"]:
@@ -275,6 +294,36 @@ def check(obj, spec, title, top_k, threshold, published, again, as_json):
         click.echo(f"     {c['type']}, check-worthiness {c['checkworthiness']:.2f} -> {c['verdict']} "
                    f"({c['confidence']:.2f})")
         click.echo(f"     {c['rationale']}")
+
+
+@cli.command("bring-back")
+@click.argument("article_id", type=int)
+@click.argument("part", type=click.IntRange(1))
+@click.option("--top-k", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="Evidence passages kept per claim.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new claims, evidence and verdicts as JSON.")
+@click.pass_obj
+@user_errors
+def bring_back_cmd(obj, article_id, part, top_k, as_json):
+    """Read a part that a check left out of the claims (its headline, a caption, a passage taken for
+    another story's teaser): its claims are found, searched and suggested, and added to the article.
+
+    PART is the number `check` listed ("part 2, headline: ...").
+
+    \b
+    Example:
+        factcheck bring-back 3 1
+    """
+    from claims.pipeline import bring_back, result_json
+
+    with _bar("Reading the part", 100) as bar:
+        r = bring_back(obj.db, article_id, part, _embedder(), top_k=top_k, progress=_stages(bar))
+    data = result_json(r)
+    if as_json:
+        _echo_json(data)
+        return
+    click.echo(f"Article {r.article_id}: {r.title} — {len(r.claims)} new claim{'' if len(r.claims) == 1 else 's'}")
+    _echo_result(r, data)
 
 
 @cli.group()

@@ -485,8 +485,12 @@ def score_texts(texts: list[str], nlp=None, scorer="auto"):
 
 
 def extract_claims(text: str, nlp=None, threshold: float | None = None,
-                   progress: Callable[[int, int], None] | None = None, scorer="auto") -> list[Claim]:
+                   progress: Callable[[int, int], None] | None = None, scorer="auto",
+                   pieces: Iterable[tuple[int, str]] | None = None) -> list[Claim]:
     """The check-worthy atomic claims of `text`, in reading order.
+
+    `pieces` ((offset, text) stretches of `text`, `claims.setaside.pieces`) are what is read, by
+    default every paragraph; offsets of the claims are always into `text`.
 
     Sentences are split into atomic, self-contained claims (`claims.decompose`); each claim is
     scored by the trained model (`scorer`, the shipped one by default; None for rules only) and
@@ -500,7 +504,7 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
         threshold = scorer.threshold if scorer is not None else DEFAULT_THRESHOLD
     context = EntityContext()
     candidates = []
-    paras = list(_paragraphs(text))
+    paras = list(_paragraphs(text) if pieces is None else pieces)
     # a paragraph repeated in the text (a pasted page that repeats itself) is parsed once
     unique = iter(nlp.pipe(dict.fromkeys(p for _, p in paras), batch_size=64))
     docs: dict[str, object] = {}

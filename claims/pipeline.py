@@ -16,7 +16,7 @@ from claims.verdict import Verdict, aggregate_stance, combine, hold_back, sugges
 from sources.parse import Document
 from sources.search import Hit, Searcher, prepare_query
 
-__all__ = ["CheckResult", "check_article", "result_json", "suggest_for", "STANCE_MODES"]
+__all__ = ["CheckResult", "check_article", "bring_back", "result_json", "suggest_for", "aside_lines", "STANCE_MODES"]
 
 Progress = Callable[[str, float], None]
 # Longer texts are refused in one line rather than tying up a worker for many minutes (and
@@ -45,6 +45,7 @@ class CheckResult:
     author: str | None = None     # who wrote the article (page metadata or its byline)
     publisher: str | None = None  # the outlet (page metadata)
     checked_before: dict | None = None  # the stored article with the same or nearly the same text
+    set_aside: list = field(default_factory=list)  # claims.setaside.Aside: parts not read for claims
 
 
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
@@ -122,12 +123,14 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
 
 def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: str | None = None,
                   top_k: int = 5, threshold: float | None = None, nlp=None,
-                  progress: Progress | None = None, again: bool = False) -> CheckResult:
+                  progress: Progress | None = None, again: bool = False, keep_all: bool = False) -> CheckResult:
     """Extract the claims of `doc`, find evidence, suggest verdicts and store it all (in one
     transaction, after everything is computed: a check stopped half-way stores nothing).
 
     A text stored already raises `AlreadyChecked` (nothing is stored) unless `again`; a text that
-    shares most sentences with a stored article is checked, and the result names that article."""
+    shares most sentences with a stored article is checked, and the result names that article.
+    Parts that are not the article's own text (`claims.setaside`) are not read for claims, unless
+    `keep_all`; they are stored with the article either way, and `bring_back` reads one later."""
     if len(doc.text) > MAX_ARTICLE_CHARS:
         raise ArticleTooLong(f"the article is {len(doc.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,} "
                              "(about 35 pages): check it in parts")
@@ -140,10 +143,36 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     t0 = time.perf_counter()
     say("Finding claims", 0.0)
     from claims.checkworthiness import get_checkworthiness_model
+    from claims.setaside import pieces, set_aside
 
+    asides = set_aside(doc.text, doc.title, embed=embedder.encode)
+    if keep_all:
+        asides = [replace(a, restored=True) for a in asides]
     claims = extract_claims(doc.text, nlp, threshold=threshold, scorer=get_checkworthiness_model(embedder),
-                            progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)))
+                            progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)),
+                            pieces=pieces(doc.text, asides, skip=not keep_all))
     timings["extract_s"] = time.perf_counter() - t0
+    evidence, matches, verdicts, warnings = _judge(db, claims, embedder, nlp, top_k, doc.title, doc.date, say, timings)
+    say("Saving", 0.95)
+    article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
+                                             claims=claims, evidence=evidence, verdicts=verdicts,
+                                             model_id=embedder.model_id, matches=matches, published=doc.date,
+                                             author=getattr(doc, "author", None), publisher=getattr(doc, "publisher", None),
+                                             set_aside=[a.to_dict() for a in asides])
+    timings["total_s"] = time.perf_counter() - t0
+    say("Done", 1.0)
+    lines = warnings if claims else ["no check-worthy claims found in the article"]
+    if before:
+        lines = [before_line(before)] + lines
+    return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
+                       "\n".join(lines), matches, warnings, doc.date, getattr(doc, "author", None),
+                       getattr(doc, "publisher", None), before, asides)
+
+
+def _judge(db: sqlite_utils.Database, claims: list[Claim], embedder, nlp, top_k: int, topic: str | None,
+           article_date: str | None, say: Progress, timings: dict[str, float]):
+    """(evidence, matches, verdicts, warnings) of `claims`: the library searched, the fact-check
+    archive matched and the suggestions made, with the team's settings."""
     t1 = time.perf_counter()
     say("Searching the library", 0.45)
     texts = [c.text for c in claims]
@@ -169,23 +198,56 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
 
     warnings: list[str] = []
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
-                           stance_mode=settings["stance_verdicts"], warnings=warnings, topic=doc.title,
-                           min_probability=store.min_probability(settings), article_date=doc.date)
+                           stance_mode=settings["stance_verdicts"], warnings=warnings, topic=topic,
+                           min_probability=store.min_probability(settings), article_date=article_date)
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
+    return evidence, matches, verdicts, warnings
+
+
+def bring_back(db: sqlite_utils.Database, article_id: int, number: int, embedder, *, nlp=None, top_k: int = 5,
+               threshold: float | None = None, progress: Progress | None = None) -> CheckResult:
+    """Read part `number` (1-based, in `store.article_asides` order) that the check set aside, as
+    the reviewer asks: its claims are extracted, searched and suggested like the rest and stored
+    with the article (the part is then marked brought back). The result holds only the new claims."""
+    from claims.checkworthiness import get_checkworthiness_model
+    from claims.errors import UnknownClaim
+    from claims.setaside import Aside, pieces
+
+    article = store.get_article(db, article_id)
+    if article is None:
+        raise UnknownClaim(f"no article {article_id}; list them with: factcheck claims list")
+    asides = [Aside(**a) for a in store.article_asides(db, article_id)]
+    if not 1 <= number <= len(asides):
+        raise UnknownClaim(f"article {article_id} has {len(asides)} part{'' if len(asides) == 1 else 's'} set aside, "
+                           f"no part {number}")
+    part = asides[number - 1]
+    say = progress or (lambda stage, frac: None)
+    nlp = nlp or get_nlp()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("Finding claims", 0.0)
+    text = article["text"]
+    claims: list[Claim] = []
+    if not part.restored:
+        stretch = [(o, t) for o, t in pieces(text, asides, skip=False) if part.start <= o < part.end]
+        claims = extract_claims(text, nlp, threshold=threshold, scorer=get_checkworthiness_model(embedder),
+                                pieces=stretch)
+    timings["extract_s"] = time.perf_counter() - t0
+    evidence, matches, verdicts, warnings = _judge(db, claims, embedder, nlp, top_k, article["title"],
+                                                   article["published"], say, timings)
     say("Saving", 0.95)
-    article_id, claim_ids = store.save_check(db, title=doc.title, origin=doc.origin, url=url, text=doc.text,
-                                             claims=claims, evidence=evidence, verdicts=verdicts,
-                                             model_id=embedder.model_id, matches=matches, published=doc.date,
-                                             author=getattr(doc, "author", None), publisher=getattr(doc, "publisher", None))
+    claim_ids = store.add_claims(db, article_id, claims=claims, evidence=evidence, verdicts=verdicts,
+                                 model_id=embedder.model_id, matches=matches, restore_part=number)
     timings["total_s"] = time.perf_counter() - t0
     say("Done", 1.0)
-    lines = warnings if claims else ["no check-worthy claims found in the article"]
-    if before:
-        lines = [before_line(before)] + lines
-    return CheckResult(article_id, doc.title, doc.origin, url, claim_ids, claims, evidence, verdicts, timings,
-                       "\n".join(lines), matches, warnings, doc.date, getattr(doc, "author", None),
-                       getattr(doc, "publisher", None), before)
+    message = ("this part was brought back before" if part.restored else
+               f"brought back part {number} ({part.kind}): {len(claims)} claim{'' if len(claims) == 1 else 's'}"
+               + ("" if claims else " (nothing in it is check-worthy)"))
+    return CheckResult(article_id, article["title"], article["origin"], article["url"], claim_ids, claims, evidence,
+                       verdicts, timings, "\n".join([message] + warnings), matches, warnings, article["published"],
+                       article["author"], article["publisher"], None,
+                       [replace(a, restored=a.restored or i == number) for i, a in enumerate(asides, 1)])
 
 
 def stored_result_json(db: sqlite_utils.Database, article_id: int) -> dict:
@@ -208,7 +270,21 @@ def stored_result_json(db: sqlite_utils.Database, article_id: int) -> dict:
     return {"article": {"id": a["id"], "title": a["title"], "source": a["url"] or a["origin"],
                         "published": a["published"], "author": a["author"], "publisher": a["publisher"],
                         "checked_at": a["checked_at"]},
-            "claims": claims, "message": "", "warnings": []}
+            "claims": claims, "message": "", "warnings": [],
+            "set_aside": [{"part": n, **p} for n, p in enumerate(store.article_asides(db, article_id), 1)]}
+
+
+def aside_lines(asides, article_id: int) -> list[str]:
+    """What a check left out of the claims, a line per part, and how to bring a part back (CLI)."""
+    left = [(n, a) for n, a in enumerate(asides, 1) if not a.restored]
+    if not left:
+        return []
+    out = [f"Left out of the claims ({len(left)} part{'' if len(left) == 1 else 's'} not the article's own text):"]
+    for n, a in left:
+        text = a.text if len(a.text) <= 90 else a.text[:89].rsplit(" ", 1)[0] + "…"
+        out.append(f"  part {n}, {a.kind}: {text}")
+    out.append(f"  bring one back with: factcheck bring-back {article_id} PART (or check with --keep-all)")
+    return out
 
 
 def before_line(before: dict) -> str:
@@ -257,4 +333,5 @@ def result_json(r: CheckResult) -> dict:
         "message": r.message,
         "warnings": r.warnings,
         "earlier_article": r.checked_before,
+        "set_aside": [{"part": n, **a.to_dict()} for n, a in enumerate(r.set_aside, 1)],
     }

@@ -138,8 +138,13 @@ def m008_article_hash_index(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_articles_hash on articles(content_hash)")
 
 
+def m009_article_set_aside(db: sqlite_utils.Database) -> None:
+    """The parts of an article's text not read for claims (headline, captions, ...: claims.setaside), as JSON."""
+    db.execute("alter table articles add column set_aside text not null default '[]'")
+
+
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
-              m006_article_date, m007_claimant_author, m008_article_hash_index]
+              m006_article_date, m007_claimant_author, m008_article_hash_index, m009_article_set_aside]
 
 # settings only the operator changes, through the CLI (the app does not show them)
 OPERATOR_SETTINGS = ("fetch_allow_networks",)
@@ -364,40 +369,70 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
 def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str | None, text: str,
                claims: Sequence, evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
                matches: Sequence[Sequence] = (), published: str | None = None, author: str | None = None,
-               publisher: str | None = None) -> tuple[int, list[int]]:
+               publisher: str | None = None, set_aside: Sequence[dict] = ()) -> tuple[int, list[int]]:
     """Store an article with its claims, their evidence, suggestions and earlier fact-checks they
     match in one transaction: a check killed half-way leaves nothing, never a finished-looking
-    article with half its data."""
-    matches = list(matches) or [[] for _ in claims]
+    article with half its data. `set_aside`: the parts not read for claims (`claims.setaside`)."""
     with source_store.write(db):
         article_id = db.execute(
-            "insert into articles (title, origin, url, text, content_hash, checked_at, published, author, publisher) "
-            "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into articles (title, origin, url, text, content_hash, checked_at, published, author, publisher, "
+            "set_aside) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [title, origin, url, text, source_store.content_hash(text), now_iso(), published, author,
-             publisher]).lastrowid
-        claim_ids = []
-        for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts)):
-            cid = db.execute(
-                'insert into claims (article_id, seq, start, "end", text, sentence, sentence_start, sentence_end, '
-                "type, checkworthiness, quantities, entities, original, spans, claimant) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [article_id, seq, c.start, c.end, c.text, c.sentence, c.sentence_start, c.sentence_end, c.type,
-                 c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities),
-                 c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])]),
-                 getattr(c, "claimant", None)]).lastrowid
-            claim_ids.append(cid)
-            db.conn.executemany(
-                "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
-                "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(cid, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
-                  h.source_title, h.source, h.source_url) for rank, h in enumerate(hits, start=1)])
-            db.execute(
-                "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
-                "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cid, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
-        for cid, ms in zip(claim_ids, matches):
-            save_matches(db, cid, ms)
+             publisher, json.dumps(list(set_aside))]).lastrowid
+        claim_ids = _insert_claims(db, article_id, 0, claims, evidence, verdicts, model_id, matches)
     return int(article_id), claim_ids
+
+
+def _insert_claims(db: sqlite_utils.Database, article_id: int, first_seq: int, claims: Sequence,
+                   evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
+                   matches: Sequence[Sequence] = ()) -> list[int]:
+    matches = list(matches) or [[] for _ in claims]
+    claim_ids = []
+    for seq, (c, hits, v) in enumerate(zip(claims, evidence, verdicts), start=first_seq):
+        cid = db.execute(
+            'insert into claims (article_id, seq, start, "end", text, sentence, sentence_start, sentence_end, '
+            "type, checkworthiness, quantities, entities, original, spans, claimant) "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [article_id, seq, c.start, c.end, c.text, c.sentence, c.sentence_start, c.sentence_end, c.type,
+             c.checkworthiness, json.dumps(c.quantities_json()), json.dumps(c.entities),
+             c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])]),
+             getattr(c, "claimant", None)]).lastrowid
+        claim_ids.append(cid)
+        db.conn.executemany(
+            "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
+            "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(cid, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
+              h.source_title, h.source, h.source_url) for rank, h in enumerate(hits, start=1)])
+        db.execute(
+            "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
+            "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [cid, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
+    for cid, ms in zip(claim_ids, matches):
+        save_matches(db, cid, ms)
+    return claim_ids
+
+
+def article_asides(db: sqlite_utils.Database, article_id: int) -> list[dict]:
+    """The parts of an article not read for claims, in reading order (`claims.setaside.Aside` fields)."""
+    row = db.execute("select set_aside from articles where id = ?", [article_id]).fetchone()
+    return json.loads(row[0] or "[]") if row else []
+
+
+def add_claims(db: sqlite_utils.Database, article_id: int, *, claims: Sequence, evidence: Sequence[Sequence],
+               verdicts: Sequence, model_id: str, matches: Sequence[Sequence] = (),
+               restore_part: int | None = None) -> list[int]:
+    """Claims added to a stored article (after its own, in one transaction); `restore_part` (1-based)
+    marks that set-aside part as brought back."""
+    with source_store.write(db):
+        first = db.execute("select coalesce(max(seq), -1) + 1 from claims where article_id = ?",
+                           [article_id]).fetchone()[0]
+        claim_ids = _insert_claims(db, article_id, first, claims, evidence, verdicts, model_id, matches)
+        if restore_part is not None:
+            parts = article_asides(db, article_id)
+            if 1 <= restore_part <= len(parts):
+                parts[restore_part - 1]["restored"] = True
+                db.execute("update articles set set_aside = ? where id = ?", [json.dumps(parts), article_id])
+    return claim_ids
 
 
 _CLAIM_SELECT = """

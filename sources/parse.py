@@ -205,12 +205,59 @@ def iso_date(value) -> str | None:
         return None
 
 
+# titles that PDF writers put in the metadata which name no document (a browser's "Save as PDF"
+# of a blank tab, a word processor's default, a file name or an address)
+JUNK_TITLE = re.compile(r"^\s*(about:\S*|untitled\b.*|document\s*\d*|microsoft (word|powerpoint) - .*|"
+                        r".*\.(docx?|pdf|indd|odt|rtf|pages|txt)|https?://\S*|www\.\S*|\W*)\s*$", re.I)
+
+
 def _pdf_title(reader) -> str | None:
     try:
         title = reader.metadata.title if reader.metadata else None
     except Exception:  # a broken /Info dictionary must not lose the text
         return None
-    return str(title) if isinstance(title, str) and title.strip() else None
+    if not isinstance(title, str) or not title.strip() or JUNK_TITLE.match(title):
+        return None
+    return " ".join(title.split())
+
+
+def _pdf_heading(page) -> str | None:
+    """The first page's opening text set larger than its body text (a headline), if any."""
+    frags: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        scale = abs(tm[3] * cm[3]) if tm and cm and tm[3] and cm[3] else 1.0
+        if text and text.strip():
+            frags.append((text, float(font_size or 0) * scale))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # the heading is a nicety; the text was read already
+        return None
+    sizes = sorted(size for text, size in frags for _ in range(len(text.strip())))
+    if not sizes:
+        return None
+    body = sizes[len(sizes) // 2]
+    heading = []
+    for text, size in frags:
+        if size < 1.2 * body:
+            break
+        heading.append(text.strip())
+    title = " ".join(" ".join(heading).split())
+    return title if 0 < len(title) <= 200 and len(heading) < len(frags) else None
+
+
+def _split_heading(text: str, heading: str | None) -> str:
+    """The page text with a blank line after its heading, so the headline never runs into the first sentence."""
+    if not heading:
+        return text
+    words, pos = heading.split(), 0
+    for word in words:
+        found = text.find(word, pos)
+        if found < 0 or text[pos:found].strip():
+            return text
+        pos = found + len(word)
+    return text[:pos].strip() + "\n\n" + text[pos:].lstrip()
 
 
 @contextlib.contextmanager
@@ -248,7 +295,10 @@ def _read_pdf(body: bytes, origin: str) -> tuple[str, str | None]:
             if time.monotonic() - started > MAX_PDF_SECONDS:
                 raise UnsupportedDocument(f"cannot read PDF {origin}: still not done after "
                                           f"{MAX_PDF_SECONDS:.0f} s (damaged or too complex)")
-        title = _pdf_title(reader)
+        heading = _pdf_heading(reader.pages[0]) if pages and pages[0].strip() else None
+        if heading:
+            pages[0] = _split_heading(pages[0], heading)
+        title = _pdf_title(reader) or heading
     except SourceError:
         raise
     except Exception as exc:
@@ -295,7 +345,9 @@ def _first_line_title(text: str) -> str | None:
     first = lines[0] if lines else ""
     if not first:
         return None
-    if len(first) <= 100 and not first.endswith((".", "?", "!")):
+    # a heading, unless the next line goes on with its sentence (a line wrapped in a PDF)
+    wrapped = len(lines) > 1 and bool(re.match(r"[a-z]", lines[1]))
+    if len(first) <= 100 and not first.endswith((".", "?", "!")) and not wrapped:
         return first
     cut = first[:60].rsplit(" ", 1)[0] if len(first) > 60 else first
     return cut.rstrip(",;:") + "…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import os
 import threading
 import time
@@ -151,3 +152,35 @@ def http_server():
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+def pdf_lines(lines: list[tuple[float, str]], title: str | None = None) -> bytes:
+    """A one-page PDF built by hand: lines of (font size, text) in Helvetica, top down, and a
+    /Title in its metadata when given."""
+    ops, y = ["BT"], 740.0
+    for size, text in lines:
+        ops.append(f"/F1 {size} Tf 1 0 0 1 72 {y:.1f} Tm ({text}) Tj")
+        y -= size * 1.6
+    stream = "\n".join(ops + ["ET"]).encode()
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, o in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    if title is not None:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(out)))
+        writer.add_metadata({"/Title": title})
+        buf = io.BytesIO()
+        writer.write(buf)
+        out = buf.getvalue()
+    return out

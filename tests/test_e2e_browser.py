@@ -275,3 +275,25 @@ def test_the_same_text_checked_again_offers_the_stored_article(app_url, browser)
         page.get_by_text("the article is empty").wait_for()
         settle(page)
         assert page.get_by_role("heading", name="Twice told — 2 claims").count() == 0
+
+
+def test_parts_left_out_are_listed_and_one_is_brought_back(app_url, browser):
+    """Issue 15 step 3 in the browser: the headline and a sharing button are left out of the claims
+    and listed; the reviewer brings the headline back and its claim joins the article's."""
+    url, tmp = app_url
+    text = ("Golden Gate Bridge opened in 1941\n\nShare this article\n\n"
+            "The Golden Gate Bridge opened in 1937. Its main span is 1,280 metres long.")
+    with new_page(browser, tmp, "left-out") as page:
+        page.goto(url + "/check")
+        paste_and_check(page, text)
+        page.get_by_role("heading", name="Golden Gate Bridge opened in 1941 — 2 claims").wait_for()
+        settle(page)
+        page.get_by_text("Left out of the claims: 2 parts").click()
+        page.get_by_role("button", name="Bring it back").first.wait_for()
+        settle(page)
+        page.screenshot(path=str(tmp / "left-out.png"), full_page=True)
+        page.get_by_role("button", name="Bring it back").first.click()
+        page.get_by_text("brought back part 1 (headline): 1 claim").wait_for()
+        page.get_by_role("heading", name="Golden Gate Bridge opened in 1941 — 3 claims").wait_for()
+        settle(page)
+        assert page.get_by_text("Left out of the claims: 1 part").count() == 1
