@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
 from claims.article import article_from_text
 from claims.errors import AlreadyChecked
-from claims.pipeline import bring_back, check_article
+from claims.pipeline import bring_back, check_article, time_left
 from claims.store import article_asides, claim_matches, get_article, get_settings, list_claims
 from sources.errors import SourceError
 from sources.library import read_url
@@ -55,7 +55,7 @@ if go or again:
         if published is not None:
             doc = dataclasses.replace(doc, date=published.isoformat())
         result = check_article(db, doc, get_embedder(), url=doc_url, nlp=get_nlp(), again=again, keep_all=keep_all,
-                               progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
+                               progress=time_left(lambda frac, line: bar.progress(frac, text=line)))
         st.session_state.article_id = result.article_id
         bar.progress(1.0, text=f"Done in {result.timings['total_s']:.1f} s")
         if result.message:
@@ -105,7 +105,7 @@ if article:
                 if row[1].button("Bring it back", key=f"bring_{article_id}_{n}"):
                     bar = st.progress(0.0, text="Reading the part")
                     done = bring_back(db, article_id, n, get_embedder(), nlp=get_nlp(),
-                                      progress=lambda stage, frac: bar.progress(min(frac, 1.0), text=stage))
+                                      progress=time_left(lambda frac, line: bar.progress(frac, text=line)))
                     st.session_state.check_brought = done.message
                     st.rerun()
     brought = st.session_state.pop("check_brought", None)

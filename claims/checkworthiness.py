@@ -13,7 +13,7 @@ import functools
 import json
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -61,8 +61,9 @@ class CheckworthinessModel:
                                return_tensors="pt")
         return layers_below(self.base, batch, TUNED_LAYER), batch["attention_mask"]
 
-    def logits(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """Uncalibrated scores of the head."""
+    def logits(self, texts: Sequence[str], batch_size: int = 64,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Uncalibrated scores of the head; `progress` gets (texts done, texts) after each batch."""
         torch = self._torch
         out = []
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -74,17 +75,20 @@ class CheckworthinessModel:
                 h = h[0] if isinstance(h, (tuple, list)) else h
                 z = mean_pool(h.float(), mask) @ self.head_w.T + self.head_b
                 out.extend(zip(idx, z[:, 0].float().tolist()))
+                if progress:
+                    progress(i + len(idx), len(order))
         result = np.zeros(len(texts), dtype=np.float64)
         for j, z in out:
             result[j] = z
         return result
 
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities in [0, 1] (Platt scaling fitted on held-out training data)."""
+    def score(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Calibrated probabilities in [0, 1] (Platt scaling fitted on held-out training data);
+        `progress` gets (distinct texts scored, distinct texts)."""
         if not texts:
             return np.zeros(0)
         unique = list(dict.fromkeys(texts))  # a repeated sentence (a paragraph pasted twice) is scored once
-        z = dict(zip(unique, self.logits(unique)))
+        z = dict(zip(unique, self.logits(unique, progress=progress)))
         z = np.array([z[t] for t in texts], dtype=np.float64)
         return 1.0 / (1.0 + np.exp(-(self.a * z + self.b)))
 

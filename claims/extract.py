@@ -144,6 +144,27 @@ def claim_type(f: SentenceFeatures) -> str:
     return "other"
 
 
+PIECE_MAX_CHARS = 20_000  # a longer paragraph is read in parts (spaCy refuses a text of 1,000,000)
+
+
+def _cut(offset: int, para: str, limit: int = PIECE_MAX_CHARS) -> Iterable[tuple[int, str]]:
+    """`para` (at `offset`) in parts of at most `limit` characters, cut after a line, else after a
+    sentence's full stop, else at a space (a wall of text with no breaks at all: at `limit`)."""
+    while len(para) > limit:
+        window = para[:limit]
+        cut = max(window.rfind("\n"), max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 1)
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        yield offset, para[:cut]
+        rest = para[cut:]
+        lead = len(rest) - len(rest.lstrip())
+        offset, para = offset + cut + lead, rest.lstrip()
+    if para.strip():
+        yield offset, para
+
+
 def _paragraphs(text: str) -> Iterable[tuple[int, str]]:
     pos = 0
     for part in re.split(r"(\n\s*\n)", text):
@@ -485,9 +506,12 @@ def score_texts(texts: list[str], nlp=None, scorer="auto"):
 
 
 def extract_claims(text: str, nlp=None, threshold: float | None = None,
-                   progress: Callable[[int, int], None] | None = None, scorer="auto",
+                   progress: Callable[..., None] | None = None, scorer="auto",
                    pieces: Iterable[tuple[int, str]] | None = None) -> list[Claim]:
     """The check-worthy atomic claims of `text`, in reading order.
+
+    `progress` gets (paragraphs read, paragraphs) as the text is parsed, then (sentences scored,
+    sentences, "sentences") as the model rates them.
 
     `pieces` ((offset, text) stretches of `text`, `claims.setaside.pieces`) are what is read, by
     default every paragraph; offsets of the claims are always into `text`.
@@ -504,7 +528,8 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
         threshold = scorer.threshold if scorer is not None else DEFAULT_THRESHOLD
     context = EntityContext()
     candidates = []
-    paras = list(_paragraphs(text) if pieces is None else pieces)
+    paras = [piece for offset, para in (_paragraphs(text) if pieces is None else pieces)
+             for piece in _cut(offset, para)]
     # a paragraph repeated in the text (a pasted page that repeats itself) is parsed once
     unique = iter(nlp.pipe(dict.fromkeys(p for _, p in paras), batch_size=64))
     docs: dict[str, object] = {}
@@ -534,7 +559,8 @@ def extract_claims(text: str, nlp=None, threshold: float | None = None,
     # a part split off a sentence ("Salk, an American virologist, ...") is as worth checking as the
     # sentence it came from: the model was trained on whole sentences, and rates a short part alone low
     parts_of = sorted({c[1] for c in candidates if c[0].rewritten and c[0].text != c[1]})
-    scored = scorer.score(texts + parts_of) if scorer is not None else [None] * (len(texts) + len(parts_of))
+    scored = (scorer.score(texts + parts_of, progress=(lambda i, n: progress(i, n, "sentences")) if progress else None)
+              if scorer is not None else [None] * (len(texts) + len(parts_of)))
     probs, sentence_prob = scored[:len(texts)], dict(zip(parts_of, scored[len(texts):]))
     claims = []
     # a rewritten claim is read again on its own (its numbers and names now stand in new places);

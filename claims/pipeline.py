@@ -16,12 +16,9 @@ from claims.verdict import Verdict, aggregate_stance, combine, hold_back, sugges
 from sources.parse import Document
 from sources.search import Hit, Searcher, prepare_query
 
-__all__ = ["CheckResult", "check_article", "bring_back", "result_json", "suggest_for", "aside_lines", "STANCE_MODES"]
+__all__ = ["CheckResult", "check_article", "time_left", "bring_back", "result_json", "suggest_for", "aside_lines", "STANCE_MODES"]
 
 Progress = Callable[[str, float], None]
-# Longer texts are refused in one line rather than tying up a worker for many minutes (and
-# spaCy's own limit is 1,000,000 characters); bench/RESULTS.md has the time per 100,000.
-MAX_ARTICLE_CHARS = 100_000
 STANCE_MODES = ("hint", "suggest")  # the values of the `stance_verdicts` setting
 
 
@@ -51,7 +48,8 @@ class CheckResult:
 def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance=None,
                 stance_mode: str | None = None, warnings: list[str] | None = None, *,
                 components: dict | None = None, topic: str | None = None, calibration="auto",
-                min_probability: float | None = None, article_date: str | None = None) -> list[Verdict]:
+                min_probability: float | None = None, article_date: str | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[Verdict]:
     """The one verdict path (issue #14): `check`, the app (through `check_article`) and `factcheck
     eval` turn claims and their evidence hits into suggestions here, with the same settings.
 
@@ -68,6 +66,8 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     held back (NOT_ENOUGH_EVIDENCE, reading kept in the reason) below the threshold for 90%
     precision (`claims.calibrate`; `calibration` "auto" is the shipped file, None none;
     `min_probability` is the team's own threshold, the `suggest_min_probability` setting).
+
+    `progress` gets (pairs read, pairs) as the stance model reads (claim, passage) pairs.
 
     Pass a dict as `components` to get each part alone as well: "rules" (the quantity rules'
     verdicts) and "stance" (the stance model's own verdict for every claim, None without a model)."""
@@ -104,7 +104,7 @@ def suggest_for(claims: list[Claim], evidence: list[list[Hit]], nlp=None, stance
     for i in need:
         for h in evidence[i]:
             pairs.setdefault((claims[i].text, h.text), len(pairs))
-    probs = stance.predict(list(pairs))  # each distinct (claim, passage) pair once
+    probs = stance.predict(list(pairs), progress=progress)  # each distinct (claim, passage) pair once
     readings: list[Verdict | None] = [None] * len(claims)
     for i in need:
         rows = [pairs[claims[i].text, h.text] for h in evidence[i]]
@@ -131,9 +131,11 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     shares most sentences with a stored article is checked, and the result names that article.
     Parts that are not the article's own text (`claims.setaside`) are not read for claims, unless
     `keep_all`; they are stored with the article either way, and `bring_back` reads one later."""
-    if len(doc.text) > MAX_ARTICLE_CHARS:
-        raise ArticleTooLong(f"the article is {len(doc.text):,} characters; the limit is {MAX_ARTICLE_CHARS:,} "
-                             "(about 35 pages): check it in parts")
+    limit = int(store.get_settings(db)["max_article_words"])
+    words = len(doc.text.split()) if len(doc.text) > limit else 0  # a text shorter than the limit in characters is
+    if words > limit:                                               # shorter in words
+        raise ArticleTooLong(f"the article has {words:,} words; the limit is {limit:,} (setting max_article_words): "
+                             "check it in parts, or raise the limit with: factcheck settings set max_article_words N")
     before = store.checked_before(db, doc.text, doc.date)
     if before and before["exact"] and not again:
         raise AlreadyChecked(before)
@@ -149,7 +151,7 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
     if keep_all:
         asides = [replace(a, restored=True) for a in asides]
     claims = extract_claims(doc.text, nlp, threshold=threshold, scorer=get_checkworthiness_model(embedder),
-                            progress=lambda i, n: say("Finding claims", 0.4 * i / max(n, 1)),
+                            progress=lambda i, n, what="paragraphs": say(*_finding(i, n, what)),
                             pieces=pieces(doc.text, asides, skip=not keep_all))
     timings["extract_s"] = time.perf_counter() - t0
     evidence, matches, verdicts, warnings = _judge(db, claims, embedder, nlp, top_k, doc.title, doc.date, say, timings)
@@ -169,12 +171,41 @@ def check_article(db: sqlite_utils.Database, doc: Document, embedder, *, url: st
                        getattr(doc, "publisher", None), before, asides)
 
 
+def time_left(show: Callable[[float, str], None], every: float = 0.25, clock=time.monotonic) -> Progress:
+    """A `Progress` for a screen: `show(fraction, line)` with the time left estimated from the time
+    so far ("about 40 s left", once there is enough to go on), at most every `every` seconds (a long
+    check reports thousands of steps; the first and the last are always shown)."""
+    start, last = clock(), [-1.0]
+
+    def progress(stage: str, frac: float) -> None:
+        now = clock()
+        if now - last[0] < every and 0.0 < frac < 1.0:
+            return
+        last[0] = now
+        elapsed = now - start
+        line = stage
+        if 0.05 <= frac < 1.0 and elapsed >= 2.0:
+            left = elapsed * (1.0 - frac) / frac
+            line += f" (about {left / 60:.0f} min left)" if left >= 90 else f" (about {max(5, round(left / 5) * 5):.0f} s left)"
+        show(min(max(frac, 0.0), 1.0), line)
+
+    return progress
+
+
+def _finding(done: int, total: int, what: str) -> tuple[str, float]:
+    """The progress line and fraction of claim extraction: paragraphs parsed (to 0.2 of the
+    check), then sentences rated (to 0.35)."""
+    if what == "paragraphs":
+        return f"Finding claims: {done:,} of {total:,} paragraphs read", 0.2 * done / max(total, 1)
+    return f"Finding claims: {done:,} of {total:,} sentences rated", 0.2 + 0.15 * done / max(total, 1)
+
+
 def _judge(db: sqlite_utils.Database, claims: list[Claim], embedder, nlp, top_k: int, topic: str | None,
            article_date: str | None, say: Progress, timings: dict[str, float]):
     """(evidence, matches, verdicts, warnings) of `claims`: the library searched, the fact-check
     archive matched and the suggestions made, with the team's settings."""
     t1 = time.perf_counter()
-    say("Searching the library", 0.45)
+    say(f"Searching the library for {len(claims):,} claims", 0.35)
     texts = [c.text for c in claims]
     vectors = embedder.encode([prepare_query(t) for t in texts]) if claims else None
     settings = store.get_settings(db)
@@ -187,19 +218,21 @@ def _judge(db: sqlite_utils.Database, claims: list[Claim], embedder, nlp, top_k:
                 if claims else [])
     timings["search_s"] = time.perf_counter() - t1
     t1 = time.perf_counter()
-    say("Looking for earlier fact-checks", 0.6)
+    say("Looking for earlier fact-checks", 0.45)
     from claims.matching import Matcher
 
     matches = Matcher(db, embedder).match(texts, query_vectors=vectors) if claims else []
     timings["match_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    say("Suggesting verdicts", 0.75)
+    say(f"Suggesting verdicts for {len(claims):,} claims", 0.5)
     from claims.stance import get_stance_model
 
     warnings: list[str] = []
     verdicts = suggest_for(claims, evidence, nlp, stance=get_stance_model(embedder),
                            stance_mode=settings["stance_verdicts"], warnings=warnings, topic=topic,
-                           min_probability=store.min_probability(settings), article_date=article_date)
+                           min_probability=store.min_probability(settings), article_date=article_date,
+                           progress=lambda i, n: say(f"Suggesting verdicts: {i:,} of {n:,} claim-passage pairs read",
+                                                     0.6 + 0.35 * i / max(n, 1)))
     verdicts = [prefill_from_match(v, ms) for v, ms in zip(verdicts, matches)]
     timings["verdict_s"] = time.perf_counter() - t2
     return evidence, matches, verdicts, warnings

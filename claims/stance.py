@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -50,9 +50,10 @@ class StanceModel(TunedPairModel):
         # the name its verdicts carry (and their calibration is keyed by)
         self.method = "stance-model-v2" if self.adapters else "stance-model-v1"
 
-    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
-        """An (n, 3) array of probabilities in STANCES order."""
-        z = self.logits(pairs, batch_size) / self.temperature
+    def predict(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
+                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """An (n, 3) array of probabilities in STANCES order; `progress` gets (pairs done, pairs)."""
+        z = self.logits(pairs, batch_size, progress) / self.temperature
         if not len(z):
             return np.zeros((0, len(STANCES)))
         z = z - z.max(axis=1, keepdims=True)

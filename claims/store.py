@@ -165,6 +165,8 @@ SETTINGS = {
                                  "addresses, e.g. 10.0.0.0/8 for an intranet (also FACTCHECK_ALLOW_NETWORKS)"),
     "checked_before_days": ("0", "only fact-checks and reviews of the last N days count as \"checked before\" "
                                  "(0: any age; a fact-check whose date is not an ISO day, or missing, always counts)"),
+    "max_article_words": ("150000", "the longest article (in words) a check reads; a longer one is refused with a "
+                                    "message, nothing stored (a 100,000-word report takes about a minute on 2 cores)"),
 }
 
 
@@ -204,6 +206,8 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
                 raise InvalidReview(f"fetch_allow_networks may not include {net}: name the intranet networks "
                                     "(for everything, or link-local and metadata addresses, use the "
                                     "FACTCHECK_ALLOW_NETWORKS environment variable)")
+    if key == "max_article_words" and not (value.isdecimal() and 100 <= int(value) <= 10_000_000):
+        raise InvalidReview(f"max_article_words is a whole number of words from 100 to 10,000,000, not {value!r}")
     if key == "checked_before_days" and not (value.isdecimal() and int(value) <= 100_000):
         raise InvalidReview(f"checked_before_days is a whole number of days (0 for any age), not {value!r}")
     if key.startswith("match_"):

@@ -18,7 +18,7 @@ import copy
 import json
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -134,8 +134,10 @@ class TunedPairModel:
         batch = encode_pairs(self.tokenizer, first, second, self.max_tokens)
         return layers_below(self.base, batch, self.tuned[0]), batch["attention_mask"]
 
-    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
-        """An (n, outputs) array of head outputs, computed in length-sorted batches."""
+    def logits(self, pairs: Sequence[tuple[str, str]], batch_size: int = 32,
+               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """An (n, outputs) array of head outputs, computed in length-sorted batches; `progress`
+        gets (pairs done, pairs) after each batch."""
         torch = self._torch
         result = np.zeros((len(pairs), self.head.out_features), dtype=np.float64)
         if not pairs:
@@ -148,4 +150,6 @@ class TunedPairModel:
                 idx = order[s:s + batch_size]
                 hidden, mask = self.hidden_below([pairs[j][0] for j in idx], [pairs[j][1] for j in idx])
                 result[idx] = run_tuned(self.layers, self.head, hidden, mask).float().numpy()
+                if progress:
+                    progress(s + len(idx), len(order))
         return result

@@ -177,7 +177,7 @@ def test_identical_claims_are_judged_once(embedder, nlp):
         def __init__(self):
             self.pairs = []
 
-        def predict(self, pairs):
+        def predict(self, pairs, **kw):
             self.pairs += list(pairs)
             return model.predict(pairs)
 

@@ -101,7 +101,7 @@ def test_rule_score_is_bounded():
 def test_long_article_reports_progress(nlp):
     article = "\n\n".join(f"Paragraph {i}: NATO has 32 members and the EU has 27 member states." for i in range(300))
     seen = []
-    claims = extract_claims(article, nlp, scorer=None, progress=lambda i, n: seen.append((i, n)))
+    claims = extract_claims(article, nlp, scorer=None, progress=lambda i, n, *what: seen.append((i, n)))
     assert len(claims) == 600 and seen[-1] == (300, 300)  # each sentence holds two coordinated claims
 
 

@@ -391,11 +391,12 @@ def test_read_only_database_is_one_line_and_unchanged(small_mount):
 def test_huge_paste_is_refused_in_one_line(db, embedder, nlp):
     from claims.article import article_from_text
     from claims.errors import ArticleTooLong
-    from claims.pipeline import MAX_ARTICLE_CHARS, check_article
+    from claims.pipeline import check_article
 
-    doc = article_from_text("The bridge is 40 metres long. " * (MAX_ARTICLE_CHARS // 30 + 10))
+    limit = int(store.SETTINGS["max_article_words"][0])
+    doc = article_from_text("The bridge is 40 metres long. " * (limit // 6 + 10))
     t = time.perf_counter()
-    with pytest.raises(ArticleTooLong, match="characters; the limit is"):
+    with pytest.raises(ArticleTooLong, match="words; the limit is"):
         check_article(db, doc, embedder, nlp=nlp)
     assert time.perf_counter() - t < 1.0
     assert db.execute("select count(*) from articles").fetchone()[0] == 0
