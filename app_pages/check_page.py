@@ -4,7 +4,8 @@ import dataclasses
 
 import streamlit as st
 
-from app_pages.common import get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box, verdict_badge
+from app_pages.common import (get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box,
+                              shown_time, verdict_badge)
 from claims.article import article_from_text
 from claims.errors import AlreadyChecked
 from claims.pipeline import bring_back, check_article, time_left
@@ -72,7 +73,7 @@ if go or again:
 dup = st.session_state.get("check_duplicate")
 if dup:
     st.warning(f"This text was checked before: article {dup['id']}, “{md_text(dup['title'])}”, on "
-               f"{dup['checked_at'][:16].replace('T', ' ')} UTC, {dup['claims']} claims, {dup['reviewed']} reviewed. "
+               f"{shown_time(dup['checked_at'])}, {dup['claims']} claims, {dup['reviewed']} reviewed. "
                "Nothing new was stored.")
     left, right = st.columns(2)
     if left.button(f"Open article {dup['id']}", type="primary", key="dup_open"):

@@ -21,6 +21,52 @@ VERDICT_COLOURS = {
 }
 
 
+def local_time(iso: str | None, zone: str | None = None, offset_minutes: int | None = None) -> str:
+    """A stored time (ISO 8601, UTC) as the reader's clock shows it: in the IANA `zone` the browser
+    reports, else at its UTC offset, else in UTC, said so ("2026-12-04 13:05 CET")."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    if not iso:
+        return ""
+    try:
+        t = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=timezone.utc)
+    try:
+        tz = ZoneInfo(zone) if zone else None
+    except (ValueError, KeyError, OSError):
+        tz = None
+    if tz is None and offset_minutes is not None:
+        # the browser's getTimezoneOffset(): minutes *behind* UTC
+        tz = timezone(timedelta(minutes=-int(offset_minutes)))
+    t = t.astimezone(tz or timezone.utc)
+    name = t.tzname() or ""
+    return t.strftime("%Y-%m-%d %H:%M") + (f" {name}" if name else "")
+
+
+def shown_time(iso: str | None) -> str:
+    """`local_time` in the time zone of the browser this page is shown in."""
+    try:
+        zone, offset = st.context.timezone, st.context.timezone_offset
+    except Exception:
+        zone = offset = None
+    return local_time(iso, zone, offset)
+
+
+def relevance(e: dict) -> str:
+    """How close a passage is to the claim, in words a reviewer can compare across claims: the
+    meaning similarity (the embedding model's cosine, 0-100%) and whether the claim's words occur."""
+    parts = []
+    if e.get("dense_score") is not None:
+        parts.append(f"{max(0, min(100, round(100 * e['dense_score'])))}% similar in meaning")
+    if e.get("lexical_score") is not None:
+        parts.append("shares the claim's key words")
+    return " · ".join(parts) or "not scored (added by hand)"
+
+
 def db_path() -> str:
     """The database file: FACTCHECK_DB or ./factcheck.db."""
     return os.environ.get("FACTCHECK_DB", "factcheck.db")

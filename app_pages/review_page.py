@@ -12,7 +12,8 @@ import time
 import streamlit as st
 
 from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, highlight_matches, html_text,
-                              keyboard_shortcuts, kept, md_link, md_text, reviewer_box, verdict_badge)
+                              keyboard_shortcuts, kept, md_link, md_text, relevance, reviewer_box, shown_time,
+                              verdict_badge)
 from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_evidence, claim_matches,
                           claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links, get_article,
                           get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since, stats)
@@ -146,7 +147,7 @@ with st.expander(f"Queue — page {pos // PAGE_SIZE + 1} of {(len(ids) - 1) // P
 # someone else reviewed this claim since this browser opened it: say so (nothing is overwritten)
 for other in reviews_since(db, cid, ss.opened[cid], reviewer):
     st.warning(f"{md_text(other['reviewer'])} reviewed this claim as {md_text(other['verdict'])} at "
-               f"{md_text(other['created_at'])} since you opened it. Saving adds your review beside theirs; "
+               f"{md_text(shown_time(other['created_at']))} since you opened it. Saving adds your review beside theirs; "
                "nothing is overwritten.")
 
 article = get_article(db, claim["article_id"])
@@ -212,12 +213,13 @@ for e in evidence:
     pid = e["passage_id"]
     note = (" · cited by the suggestion" if rests_on else " · the suggestion's closest passage") if pid == cited else ""
     note += f" · added by {md_text(e['added_by'])}" if e.get("added_by") else ""
-    with st.expander(f"#{e['rank']} {md_text(e['source_title'])} — score {e['score']:.3f}{note}",
+    with st.expander(f"#{e['rank']} {md_text(e['source_title'])} — {relevance(e)}{note}",
                      expanded=e["rank"] <= 2 or pid == cited or bool(e.get("added_by"))):
         st.markdown(highlight_matches(e["text"], claim["text"]), unsafe_allow_html=True)
         dense = f"{e['dense_score']:.3f}" if e["dense_score"] is not None else "–"
         lexical = f"{e['lexical_score']:.3g}" if e["lexical_score"] is not None else "–"
-        st.caption(f"passage {pid} · dense {dense} · BM25 {lexical} · {md_link(e['source_url'] or e['source'])}")
+        st.caption(f"rank {e['rank']} of {len(evidence)} · passage {pid} · fused score {e['score']:.3f} · dense {dense} · "
+                   f"BM25 {lexical} · {md_link(e['source_url'] or e['source'])}")
         st.checkbox("The verdict rests on this passage", value=pid in marked_before, key=f"ev_{cid}_{pid}")
 
 st.subheader("Your verdict")
@@ -319,7 +321,7 @@ if st.button("Search", key="search_go") and q.strip():
     ss.search_results[cid] = Searcher(db, get_embedder()).search_many([q.strip()], top_k=5)[0]
 for k, hit in enumerate(ss.search_results.get(cid, [])):
     with st.container(border=True):
-        st.markdown(f"**{md_text(hit.source_title)}** · score {hit.score:.3f} · passage {hit.passage_id}")
+        st.markdown(f"**{md_text(hit.source_title)}** · {relevance(vars(hit))} · passage {hit.passage_id}")
         st.markdown(highlight_matches(hit.text, q or claim["text"]), unsafe_allow_html=True)
         if st.button("Add to this claim's evidence", key=f"add_ev_{cid}_{k}"):
             if not reviewer:
@@ -345,4 +347,5 @@ st.subheader("History")
 if not events:
     st.caption("Not reviewed yet.")
 else:
-    st.dataframe(sorted(events, key=lambda e: e["time"], reverse=True), hide_index=True)
+    st.dataframe([{**e, "time": shown_time(e["time"])} for e in sorted(events, key=lambda e: e["time"], reverse=True)],
+                 hide_index=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import get_db, get_embedder, md_link, md_text, reviewer_box
+from app_pages.common import get_db, get_embedder, md_link, md_text, reviewer_box, shown_time
 from claims.store import get_settings, list_archive
 from sources.errors import SourceError
 from sources.library import add_document, add_text, add_url, remove_source
@@ -51,7 +51,7 @@ st.subheader(f"{len(rows)} sources")
 for r in rows:
     cols = st.columns([5, 1, 2, 1])
     cols[0].markdown(f"**{r['id']}. {md_text(r['title'])}**  \n{md_link(r['url'] or r['origin'])}")
-    cols[1].write(f"{r['passages']} passages  \nadded {r['fetched_at'][:16].replace('T', ' ')}")
+    cols[1].write(f"{r['passages']} passages  \nadded {shown_time(r['fetched_at'])}")
     cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
     if cred != r["credibility"]:
         try:

@@ -92,3 +92,25 @@ def test_time_left_is_estimated_from_the_time_so_far():
     say("Done", 1.0)
     assert shown == [(0.0, "Reading"), (0.01, "Reading"), (0.25, "Suggesting verdicts (about 30 s left)"),
                      (0.5, "Suggesting verdicts (about 2 min left)"), (1.0, "Done")]
+
+
+# --- the app shows times in the reader's clock and relevance in words (issue 17, step 6) --------
+
+def test_stored_times_are_shown_in_the_readers_time_zone():
+    from app_pages.common import local_time
+
+    t = "2026-12-04T13:05:09+00:00"
+    assert local_time(t, "Europe/Amsterdam") == "2026-12-04 14:05 CET"
+    assert local_time(t, "America/New_York") == "2026-12-04 08:05 EST"
+    assert local_time("2026-07-04T13:05:09+00:00", "Europe/Amsterdam") == "2026-07-04 15:05 CEST"
+    assert local_time(t, None, -60) == "2026-12-04 14:05 UTC+01:00"  # only the browser's offset known
+    assert local_time(t, "Not/AZone", None) == "2026-12-04 13:05 UTC"  # nothing known: UTC, said so
+    assert local_time(None) == "" and local_time("yesterday") == "yesterday"
+
+
+def test_a_passages_relevance_is_said_in_words_that_compare_across_claims():
+    from app_pages.common import relevance
+
+    assert relevance({"dense_score": 0.714, "lexical_score": 3.2}) == "71% similar in meaning · shares the claim's key words"
+    assert relevance({"dense_score": -0.05, "lexical_score": None}) == "0% similar in meaning"
+    assert relevance({"dense_score": None, "lexical_score": None}) == "not scored (added by hand)"
