@@ -108,13 +108,17 @@ class EntityContext:
         return None
 
     def named_by(self, noun: str, before: int) -> str | None:
-        """The most recent name before `before` that ends in the description's own noun: "the
-        agency" is "the Swedish Transport Agency", "the union" the African Union."""
-        for label, text, pos in reversed(self.seen):
+        """The one name before `before` that ends in the description's own noun: "the agency" is
+        "the Swedish Transport Agency", "the union" the African Union. None where the article names
+        two such ("the European Space Agency and the Canadian Space Agency": which agency is unsure)."""
+        found: list[str] = []
+        for label, text, pos in self.seen:
             words = text.lower().split()
             if pos < before and len(words) > 1 and words[-1] in (noun, noun + "s") and label not in ("PERSON", "DATE"):
-                return text
-        return None
+                key = re.sub(r"^the\s+", "", text.lower())
+                if key not in {re.sub(r"^the\s+", "", f.lower()) for f in found}:
+                    found.append(text)
+        return found[0] if len(found) == 1 else None
 
     def resolve(self, labels: tuple[str, ...], before: int) -> str | None:
         """The most recent entity with one of `labels` that starts before `before`."""
@@ -238,6 +242,11 @@ def decompose(sent, offset: int, context: EntityContext, text_of) -> list[Atomic
             sub = _subtree(tok)
             rel = doc[sub[0]]
             if rel.lower_ not in ("who", "which") or rel.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            # "left propellant on board, which extended ...": after a bare singular noun (no article,
+            # no modifier) "which" is said of the whole clause, not of the noun
+            if tok.head.tag_ == "NN" and not any(c.dep_ in ("det", "poss", "amod", "compound", "nummod")
+                                                 for c in tok.head.children):
                 continue
             bounds = _comma_bounded(sent, sub[0], sub[-1])
             if not bounds:

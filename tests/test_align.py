@@ -442,3 +442,27 @@ def test_a_season_is_compared_as_its_first_year(nlp):
     assert right.label == "SUPPORTED" and "2015–16" in right.rationale
     # a title can be won again: another season is not refuted by this one, nor supported
     assert verdict(nlp, "Leicester City won the 2016–17 Premier League.", src).label == "NOT_ENOUGH_EVIDENCE"
+
+
+# --- from a new user's trial (session 11): the Webb telescope ---------------------------------
+
+WEBB_FACTS = "James Webb Space Telescope: key facts"
+
+
+def test_made_of_and_consists_of_say_the_same_and_a_participle_is_no_other_unit(nlp):
+    supported_and_refuted(
+        nlp, "The mirror consists of 18 hexagonal segments made of gold-plated beryllium.",
+        "The telescope's primary mirror is made of 18 gold-coated hexagonal segments.",
+        "The telescope's primary mirror is made of 21 gold-coated hexagonal segments.",
+        title=WEBB_FACTS, topic="Webb telescope marks three years of science")
+
+
+def test_a_name_ending_in_telescope_is_not_a_person_so_its_is_the_telescope(nlp):
+    passage = ("The James Webb Space Telescope (JWST) is a space observatory built by NASA together with the European "
+               "Space Agency (ESA) and the Canadian Space Agency (CSA). Its total cost is estimated at about 10 billion "
+               "US dollars.")
+    supported_and_refuted(nlp, passage, "The James Webb Space Telescope cost about 10 billion dollars.",
+                          "The James Webb Space Telescope cost about 25 billion dollars.", title=WEBB_FACTS)
+    ents = {e.text: e.label_ for e in nlp(passage).ents}
+    assert ents["James Webb Space Telescope"] == "FAC" and ents["the Canadian Space Agency"] == "ORG"
+    assert nlp("James Webb led NASA from 1961 to 1968.").ents[0].label_ == "PERSON"  # a person stays a person
