@@ -29,7 +29,7 @@ st.write(f"{n} rows")
 chosen = next((a for a in articles if a["id"] == article_id), None)
 title = chosen["title"] if chosen else None
 st.download_button("Download CSV", data=data.encode("utf-8"),
-                   file_name=export_filename(title, "verdicts", "csv"),
+                   file_name=export_filename(title, "verdicts", "csv", article_id=article_id),
                    mime="text/csv", key="export_csv", disabled=n == 0)
 
 st.subheader("ClaimReview (schema.org JSON-LD)")
@@ -51,5 +51,5 @@ buf = io.StringIO()
 m = write_claimreview(export_rows(db, article_id=article_id, reviewed_only=True), buf, settings)
 st.write(f"{m} ClaimReview documents (reviewed claims only)")
 st.download_button("Download ClaimReview JSON", data=buf.getvalue().encode("utf-8"),
-                   file_name=export_filename(title, "claimreview", "json"),
+                   file_name=export_filename(title, "claimreview", "json", article_id=article_id),
                    mime="application/ld+json", key="export_claimreview", disabled=m == 0)

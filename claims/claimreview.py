@@ -126,7 +126,9 @@ def claimreview_doc(row: dict, settings: dict) -> dict:
     elif url:
         claim_author = {"@type": "Organization", "name": _host(url) or url}
     else:
-        claim_author = {"@type": "Thing", "name": row.get("article_title") or "unknown"}
+        # nobody known: say so, never name the headline as if it were the author
+        title = row.get("article_title")
+        claim_author = {"@type": "Thing", "name": f"unknown (the author of “{title}”)" if title else "unknown"}
     item = {"@type": "Claim", "author": claim_author,
             "datePublished": _day(row.get("article_published") or row.get("article_checked_at"))}
     appearance = {"@type": "CreativeWork", "url": url, "headline": row.get("article_title"),

@@ -43,10 +43,13 @@ LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe
                          "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
 
 
-def export_filename(title: str | None, kind: str, extension: str, day: str | None = None) -> str:
-    """A download's name after the article and the day: "dutch-veteran-takes-the-helm-2026-12-03-verdicts.csv";
-    without an article (every article), "factcheck-2026-12-03-verdicts.csv"."""
+def export_filename(title: str | None, kind: str, extension: str, day: str | None = None,
+                    article_id: int | None = None) -> str:
+    """A download's name after the article (its id too: two copies of one article have one title)
+    and the day: "dutch-veteran-takes-the-helm-article-2-2026-12-03-verdicts.csv"; without an article
+    (every article), "factcheck-2026-12-03-verdicts.csv"."""
     day = day or dt.date.today().isoformat()
     ascii_title = unicodedata.normalize("NFKD", (title or "").translate(LETTERS)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].rstrip("-") or "factcheck"
-    return f"{slug}-{day}-{kind}.{extension}"
+    number = f"-article-{article_id}" if article_id is not None else ""
+    return f"{slug}{number}-{day}-{kind}.{extension}"

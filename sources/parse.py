@@ -155,7 +155,9 @@ def _short_name(value) -> str | None:
 MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
                                       "september", "october", "november", "december"], 1)}
 # "By Ana Lopez", "by Ana Lopez and Ben Roe": the name's words capitalised ("By the way" is no byline)
-BYLINE = re.compile(r"^\s*(?:[Ww]ritten\s+)?[Bb][Yy]\s+([A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|and|de|van|von|la)){0,6})\s*$")
+# "By Tomas Berg, Science Desk" / "By Ana Lopez | Reuters": the name, then the desk or outlet
+BYLINE = re.compile(r"^\s*(?:[Ww]ritten\s+)?[Bb][Yy]\s+([A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|and|de|van|von|la)){0,6})"
+                    r"\s*(?:[,|–—]\s*[A-Z][\w'’.&-]*(?:\s+[\w'’.&-]+){0,5}\s*)?$")
 DATELINE = re.compile(r"^\s*(?:published|posted|updated)?\s*(?:on|:)?\s*(?:\w+day,?\s+)?"
                       r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})\s*$", re.I)
 

@@ -92,6 +92,9 @@ def test_downloads_are_named_after_the_article_and_the_day():
     assert export_filename("Øresund: 25 år / ‘a bridge’", "verdicts", "csv", "2026-12-03") == \
         "oresund-25-ar-a-bridge-2026-12-03-verdicts.csv"
     assert export_filename("«»", "verdicts", "csv", "2026-12-03") == "factcheck-2026-12-03-verdicts.csv"
+    # two copies of one article (checked twice) have one title: the id tells their downloads apart
+    assert export_filename("Webb at three", "verdicts", "csv", "2026-12-04", article_id=3) == \
+        "webb-at-three-article-3-2026-12-04-verdicts.csv"
 
 
 def import_records(docs):
@@ -298,3 +301,9 @@ def test_claimreview_names_the_claimant_the_sentence_gives():
     assert docs[0]["itemReviewed"]["appearance"]["publisher"] == {"@type": "Organization", "name": "The Daily Check"}
     for doc in docs:
         jsonschema.validate(doc, SCHEMA, format_checker=jsonschema.FormatChecker())
+    # nobody known (pasted text, no byline, no address): the headline is never named as the author
+    out = io.StringIO()
+    write_claimreview(iter([{**row, "claimant": None, "article_author": None, "article_publisher": None,
+                             "article_url": None}]), out, {"org_name": "The Check Desk"})
+    assert json.loads(out.getvalue())[0]["itemReviewed"]["author"] == {"@type": "Thing",
+                                                                       "name": "unknown (the author of “NATO”)"}

@@ -197,6 +197,10 @@ def test_byline_and_dateline_of_pasted_text():
     assert byline("Title\nBy the end of the year, prices rose.\n") == (None, None)
     assert byline("Title\nBy the way\n") == (None, None)
     assert byline("Title\nPublished 31 February 2024\n") == (None, None)  # no such day
+    # the desk or outlet after the name (a new user's byline, session 11) is not the name
+    assert byline("Title\nBy Tomas Berg, Science Desk\nPublished 12 July 2025\n") == ("Tomas Berg", "2025-07-12")
+    assert byline("Title\nBy Ana Lopez | Reuters\n") == ("Ana Lopez", None)
+    assert byline("Title\nBy Ana Lopez, who has covered NATO since 2010, reports\n") == (None, None)
     doc = parse_document(b"# Title\n\nBy Ana Lopez\n\nNATO has 32 members.", origin="a.md", filename="a.md")
     assert doc.author == "Ana Lopez" and doc.date is None
 
