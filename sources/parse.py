@@ -120,6 +120,10 @@ def _kind(body: bytes, filename: str | None, content_type: str | None) -> str:
     sniff = body[:1024].lstrip().lower()
     if sniff.startswith((b"<!doctype html", b"<html")) or b"<body" in sniff:
         return "html"
+    # pasted or .txt text that opens with a Markdown heading ("# Title") is Markdown, read as a .md
+    # file is: the same article from the CLI and the app is then the same text (checked once)
+    if re.match(rb"#{1,6} +\S", body.lstrip()[:200]):
+        return "markdown"
     return "text"
 
 

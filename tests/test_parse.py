@@ -218,3 +218,18 @@ def test_a_byline_is_no_title():
     doc = parse_document(b"By Priya Raman\n\nPublished 3 March 2025\n\nNordline reported a profit on Monday.",
                          origin="pasted text")
     assert doc.title.startswith("Nordline reported") and doc.author == "Priya Raman" and doc.date == "2025-03-03"
+
+
+def test_pasted_markdown_is_read_as_the_same_md_file_is(tmp_path):
+    # a new user checked an .md file in the CLI, then pasted it in the app: the app kept "# " and
+    # the check stored a second copy (session 11)
+    from claims.article import article_from_text, load_article
+    from sources.store import content_hash
+
+    text = "# Webb at three\n\nBy Tomas Berg, Science Desk\n\nThe mirror has **18** segments.\n"
+    (tmp_path / "a.md").write_text(text, encoding="utf-8")
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    docs = [load_article(str(tmp_path / "a.md"))[0], article_from_text(text), load_article(str(tmp_path / "a.txt"))[0]]
+    assert {d.title for d in docs} == {"Webb at three"} and {d.author for d in docs} == {"Tomas Berg"}
+    assert len({content_hash(d.text) for d in docs}) == 1 and "#" not in docs[1].text and "**" not in docs[1].text
+    assert article_from_text("#1 priority is cost.\n\nNATO has 32 members.").text.startswith("#1")  # no heading
