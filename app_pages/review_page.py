@@ -11,12 +11,13 @@ import time
 
 import streamlit as st
 
-from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, highlight_matches, html_text,
+from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, get_nlp, highlight_matches, html_text,
                               keyboard_shortcuts, kept, md_link, md_text, relevance, reviewer_box, shown_time,
                               verdict_badge)
-from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_evidence, claim_matches,
-                          claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links, get_article,
-                          get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since, stats)
+from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_changes, claim_evidence,
+                          claim_matches, claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links,
+                          get_article, get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since,
+                          stats)
 from sources.errors import SourceError
 from sources.store import describe
 
@@ -174,6 +175,73 @@ st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             f"(confidence {claim['confidence'] or 0:.2f}) — {html_text(claim['rationale'])}",
             unsafe_allow_html=True)
 
+
+
+def correct(action: str, claim_id: int, article_id: int, next_id):
+    """The "Correct this claim" buttons (issue 17, step 3): edit, split, remove, or add a claim from
+    the article's words; each new text is searched and suggested again, and the change recorded."""
+    from claims import editing
+
+    name = (ss.get("reviewer_input", ss.get("reviewer")) or "").strip()
+    if not name:
+        ss.review_error = "Enter your name in the sidebar first: every correction records who made it."
+        return
+    reason = ss.get(f"fix_reason_{claim_id}", "")
+    conn = get_db()
+    try:
+        if action == "edit":
+            editing.edit_claim(conn, claim_id, ss.get(f"fix_text_{claim_id}", ""), get_embedder(), reviewer=name,
+                               reason=reason, nlp=get_nlp())
+            ss.flash = f"Claim {claim_id} corrected, searched and suggested again."
+        elif action == "split":
+            texts = [t for t in ss.get(f"fix_split_{claim_id}", "").splitlines() if t.strip()]
+            got = editing.split_claim(conn, claim_id, texts, get_embedder(), reviewer=name, reason=reason,
+                                      nlp=get_nlp())
+            ss.flash = f"Claim {claim_id} split into claims {', '.join(str(c['id']) for c in got)}."
+        elif action == "remove":
+            editing.remove_claim(conn, claim_id, reviewer=name, reason=reason)
+            ss.flash = f"Claim {claim_id} removed; it stays in the article's history of corrections."
+            ss["focus_id"] = next_id
+        else:
+            new = editing.add_claim(conn, article_id, ss.get(f"fix_fragment_{claim_id}", ""), get_embedder(),
+                                    reviewer=name, text=ss.get(f"fix_as_{claim_id}") or None, reason=reason,
+                                    nlp=get_nlp())
+            ss.flash = f"Claim {new['id']} added: {new['text']}"
+            ss["focus_id"] = new["id"]
+    except (SourceError, sqlite3.Error) as exc:
+        ss.review_error = "Not changed: " + failure(exc)
+    finally:
+        conn.close()
+    for key in ("fix_text_", "fix_split_", "fix_fragment_", "fix_as_", "fix_reason_"):
+        if not ss.get("review_error"):
+            ss.pop(f"{key}{claim_id}", None)
+
+
+settled = bool(claim_reviews(db, cid)) or bool(confirmed_links(db, cid))
+with st.expander("Correct this claim"):
+    if settled:
+        st.caption("This claim has been reviewed (or matched to an earlier fact-check), so it stays as its reviews "
+                   "name it. Add a corrected claim beside it below.")
+    else:
+        st.text_area("The claim in your words (the article's words stay stored)", value=claim["text"],
+                     key=f"fix_text_{cid}", height=68)
+        st.text_area("Or split it: one claim per line", key=f"fix_split_{cid}", height=68,
+                     placeholder="Each line becomes a claim of its own, searched and suggested.")
+    st.text_input("Or add a claim the check missed: the article's words, copied as they stand",
+                  key=f"fix_fragment_{cid}")
+    st.text_input("… in self-contained words (optional)", key=f"fix_as_{cid}")
+    st.text_input("Why (kept in the claim's history)", key=f"fix_reason_{cid}")
+    b = st.columns(4)
+    nxt = ids[pos + 1] if pos + 1 < len(ids) else (ids[pos - 1] if pos else None)
+    b[0].button("Save the corrected claim", key=f"fix_edit_{cid}", disabled=settled, on_click=correct,
+                args=("edit", cid, claim["article_id"], nxt), use_container_width=True)
+    b[1].button("Split into these claims", key=f"fix_split_go_{cid}", disabled=settled, on_click=correct,
+                args=("split", cid, claim["article_id"], nxt), use_container_width=True)
+    b[2].button("Remove this claim", key=f"fix_remove_{cid}", disabled=settled, on_click=correct,
+                args=("remove", cid, claim["article_id"], nxt), use_container_width=True)
+    b[3].button("Add the claim", key=f"fix_add_{cid}", on_click=correct, args=("add", cid, claim["article_id"], nxt),
+                use_container_width=True)
+
 matches = claim_matches(db, cid)
 if matches:
     st.subheader("Checked before?")
@@ -211,7 +279,10 @@ if not evidence:
     st.write("No passages found in the library. Search below with your own words.")
 for e in evidence:
     pid = e["passage_id"]
-    note = (" · cited by the suggestion" if rests_on else " · the suggestion's closest passage") if pid == cited else ""
+    # an undecided suggestion's passage is the one its reason quotes last (with a stance hint, the
+    # hint's passage, not the "closest" one the reason names first): say only that it is quoted
+    note = (" · cited by the suggestion" if rests_on else " · quoted by the suggestion, no verdict rests on it"
+            ) if pid == cited else ""
     note += f" · added by {md_text(e['added_by'])}" if e.get("added_by") else ""
     with st.expander(f"#{e['rank']} {md_text(e['source_title'])} — {relevance(e)}{note}",
                      expanded=e["rank"] <= 2 or pid == cited or bool(e.get("added_by"))):
@@ -241,6 +312,9 @@ def go_to(claim_id):
     ss["focus_id"] = claim_id
 
 
+DECIDED = ("SUPPORTED", "REFUTED", "CONFLICTING")
+
+
 def save_review(claim_id):
     """Save and next. The claim, its verdict, note and passages all come from the widgets keyed by
     the claim the browser showed when Save was pressed, never from the queue as this run
@@ -264,6 +338,15 @@ def save_review(claim_id):
         ss.review_error = (f"Not saved again: claim {claim_id} already has this verdict and note from you "
                            "(change something to add another review).")
         return
+    if verdict in DECIDED and not marked and not note.strip() and ss.get("unbacked_ok") != (claim_id, verdict):
+        # every verdict should be traceable to a passage: a decided one resting on none, with no
+        # note to say why, is said so once and saved as it is only when Save is pressed again
+        ss.unbacked_ok = (claim_id, verdict)
+        tick = "Tick the passage it rests on" if shown["passages"] else "Add the passage it rests on (search below)"
+        ss.review_error = (f"Not saved yet: {verdict} rests on no passage. {tick}, say in the note why it "
+                           "rests on none, or press Save again to save it as it is.")
+        return
+    ss.pop("unbacked_ok", None)
     t0 = time.perf_counter()
     try:
         conn = get_db()
@@ -343,6 +426,13 @@ for link in confirmed_links(db, cid):
              f"claim {link['target_id'] if link['claim_id'] == cid else link['claim_id']}")
     events.append({"time": link["created_at"], "reviewer": link["reviewer"], "verdict": "",
                    "note": f"confirmed same claim as {other} (similarity {link['similarity']:.2f})", "passages": ""})
+for ch in claim_changes(db, claim_id=cid):
+    was = (ch["before"] or {}).get("text")
+    now = (ch["after"] or {}).get("text")
+    what = {"edit": "corrected", "split": "split", "merge": "merged", "add": "added"}.get(ch["action"], ch["action"])
+    said = f"{what}: “{was}” → “{now}”" if was and now and was != now else f"{what}: “{now or was}”"
+    events.append({"time": ch["created_at"], "reviewer": ch["reviewer"], "verdict": "",
+                   "note": said + (f" ({ch['reason']})" if ch["reason"] else ""), "passages": ""})
 st.subheader("History")
 if not events:
     st.caption("Not reviewed yet.")

@@ -98,11 +98,16 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-save", action="store_true", help="train and report without writing the model")
+    ap.add_argument("--from-adapters", type=Path, metavar="FILE",
+                    help="no training: calibrate and report LoRA adapters trained by bench/cw_gpu.py (its "
+                         "cw-grid.json beside FILE says how), then ship them")
     ap.add_argument("--extra", action="append", default=[], metavar="FILE",
                     help="another training file of the same label family (worth checking, not 'was checked'): "
                          "e.g. claimbuster-two-class-train.jsonl, claimbuster-small.jsonl, ct20-tweets.jsonl "
                          "(its train split); deduplicated against ct24-train, the held-out rows and each other")
     args = ap.parse_args()
+    if args.from_adapters:
+        return from_adapters(args)
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -205,6 +210,60 @@ def main() -> None:
         "base_model": "all-MiniLM-L6-v2", "tuned_layer": TUNED_LAYER, "max_tokens": MAX_TOKENS,
         "calibration": {"a": a, "b": b}, "threshold": thr, "trained_on": "ct24-train.jsonl (90%, seed "
         f"{args.seed})" + "".join(f" + {n}" for n in args.extra), "epochs": args.epochs, "best_epoch": best_epoch, "lr": args.lr, "report": report,
+    }, indent=2) + "\n")
+    print(f"wrote {MODEL_FILE} ({MODEL_FILE.stat().st_size / 1e6:.1f} MB) and {META_FILE}")
+
+
+def from_adapters(args) -> None:
+    """Calibrate adapters trained elsewhere through the shipped loader, on the held-out 10% only."""
+    import shutil
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from cw_gpu import split_rows
+
+    from claims.checkworthiness import CheckworthinessModel
+
+    grid = json.loads((args.from_adapters.parent / "cw-grid.json").read_text())
+    chosen = grid["chosen"]
+    extras = ["ct20-tweets.jsonl", "claimbuster-two-class-train.jsonl", "claimbuster-small.jsonl"]
+    _, hold, _, dev, cb = split_rows(args.data, extras, args.seed)  # as bench/cw_gpu.py packed them
+    extra = extras if chosen["mix"] == "extra" else []
+    meta = {"base_model": "all-MiniLM-L6-v2", "format": "lora", "tuned_layers": list(range(6)),
+            "lora_rank": chosen["rank"], "max_tokens": MAX_TOKENS, "calibration": {"a": 1.0, "b": 0.0},
+            "threshold": 0.5}
+    with tempfile.TemporaryDirectory() as tmp:
+        meta_file = Path(tmp) / "cw.json"
+        meta_file.write_text(json.dumps(meta))
+        model = CheckworthinessModel(Embedder(), args.from_adapters, meta_file)
+        y_hold = np.array([r["label"] for r in hold])
+        z_hold = model.logits([r["text"] for r in hold])
+        a, b = fit_platt(z_hold, y_hold.astype(float))
+        p_hold = 1 / (1 + np.exp(-(a * z_hold + b)))
+        thr, _ = best_threshold(y_hold, p_hold)
+
+        def score(rows):
+            z = model.logits([r["text"] for r in rows])
+            p = 1 / (1 + np.exp(-(a * z + b)))
+            return {**prf(np.array([r["label"] for r in rows]), p, thr), "n": len(rows)}
+
+        report = {"held_out": {**prf(y_hold, p_hold, thr), "n": len(hold)}, "threshold": thr,
+                  "ct24_dev": score(dev), "claimbuster_unseen": score(cb)}
+    print(json.dumps(report, indent=2))
+    trained = np.load(args.from_adapters.parent / "cw-logits.npz")["hold"]
+    diff = float(np.abs(z_hold[:len(trained)] - trained).max())
+    print(f"held-out logits within {diff:.3f} of those where the adapters were trained")
+    if diff > 0.25:
+        raise SystemExit(f"the adapters do not reproduce the trained model here ({diff:.3f})")
+    if args.no_save:
+        return
+    shutil.copyfile(args.from_adapters, MODEL_FILE)
+    trained_on = "ct24-train.jsonl (90%, seed 0)" + ("".join(f" + {n}" for n in extra)
+                                                    if chosen["mix"] == "extra" else "")
+    META_FILE.write_text(json.dumps({
+        **meta, "calibration": {"a": a, "b": b}, "threshold": thr, "trained_on": trained_on,
+        "recipe": {k: chosen[k] for k in ("mix", "lr", "rank", "epochs", "batch", "best_epoch")},
+        "trained_where": grid.get("device"), "grid": grid["grid"], "report": report,
     }, indent=2) + "\n")
     print(f"wrote {MODEL_FILE} ({MODEL_FILE.stat().st_size / 1e6:.1f} MB) and {META_FILE}")
 

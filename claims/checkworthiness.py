@@ -1,9 +1,14 @@
-"""The trained check-worthiness model: the packaged MiniLM's first five layers, frozen, then a
-fine-tuned copy of its last layer, mean pooling and a logistic head, calibrated to [0, 1].
+"""The trained check-worthiness model: the packaged MiniLM adapted, mean pooling and a logistic
+head, calibrated to [0, 1].
 
-The shipped file holds only what training changed (the last layer in float16 and the head,
-about 3.5 MB); the rest comes from the packaged model already installed for embeddings.
-Train it with `bench/train_checkworthiness.py DATA_DIR`.
+Two kinds of file, told apart by their keys (as sources/crossencoder.py's):
+- `layer.*`: the first five layers frozen, a fine-tuned copy of the last one in float16 (about
+  3.5 MB; `bench/train_checkworthiness.py DATA_DIR`);
+- `lora.layer{N}.*`: low-rank adapters on all six layers, merged into the weights at load time
+  (about 1.3 MB; trained where a GPU is lent, `bench/cw_gpu.py`, then calibrated here by
+  `bench/train_checkworthiness.py DATA_DIR --from-adapters FILE`).
+Either way the head is `head.weight` / `head.bias` and the rest comes from the packaged model
+already installed for embeddings.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from sources.crossencoder import extended_mask, layers_below, mean_pool
+from sources.crossencoder import extended_mask, layers_below, mean_pool, merge_adapters
 from sources.embed import precision
 
 __all__ = ["CheckworthinessModel", "get_checkworthiness_model", "MODEL_DIR", "MODEL_FILE", "META_FILE",
@@ -42,10 +47,18 @@ class CheckworthinessModel:
         self.tokenizer = st_model.tokenizer
         self.base = st_model[0].auto_model
         weights = load_file(str(model_file))
-        self.layer = copy.deepcopy(self.base.encoder.layer[TUNED_LAYER])
-        self.layer.load_state_dict({k[len("layer."):]: v.float() for k, v in weights.items()
-                                    if k.startswith("layer.")})
-        self.layer.eval()
+        self.adapters = any(k.startswith("lora.") for k in weights)
+        if self.adapters:
+            self.tuned = tuple(self.meta.get("tuned_layers", range(self.base.config.num_hidden_layers)))
+            self.layers = merge_adapters(self.base, weights, self.tuned)
+        else:
+            self.tuned = (TUNED_LAYER,)
+            layer = copy.deepcopy(self.base.encoder.layer[TUNED_LAYER])
+            layer.load_state_dict({k[len("layer."):]: v.float() for k, v in weights.items()
+                                   if k.startswith("layer.")})
+            layer.eval()
+            self.layers = [layer]
+        self.max_tokens = int(self.meta.get("max_tokens", MAX_TOKENS))
         self.head_w = weights["head.weight"].float()
         self.head_b = weights["head.bias"].float()
         self.a, self.b = self.meta["calibration"]["a"], self.meta["calibration"]["b"]
@@ -56,10 +69,10 @@ class CheckworthinessModel:
         self.backend = "bf16" if getattr(embedder, "backend", "fp32") == "bf16" else "fp32"
 
     def hidden_below(self, texts: Sequence[str]):
-        """(hidden states entering the tuned layer, attention mask) for a batch of texts."""
-        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=MAX_TOKENS,
+        """(hidden states entering the first tuned layer, attention mask) for a batch of texts."""
+        batch = self.tokenizer(list(texts), padding=True, truncation=True, max_length=self.max_tokens,
                                return_tensors="pt")
-        return layers_below(self.base, batch, TUNED_LAYER), batch["attention_mask"]
+        return layers_below(self.base, batch, self.tuned[0]), batch["attention_mask"]
 
     def logits(self, texts: Sequence[str], batch_size: int = 64,
                progress: Callable[[int, int], None] | None = None) -> np.ndarray:
@@ -71,8 +84,10 @@ class CheckworthinessModel:
             for i in range(0, len(order), batch_size):
                 idx = order[i:i + batch_size]
                 hidden, mask = self.hidden_below([texts[j] for j in idx])
-                h = self.layer(hidden, attention_mask=extended_mask(mask, hidden.dtype))
-                h = h[0] if isinstance(h, (tuple, list)) else h
+                h, ext = hidden, extended_mask(mask, hidden.dtype)
+                for layer in self.layers:
+                    h = layer(h, attention_mask=ext)
+                    h = h[0] if isinstance(h, (tuple, list)) else h
                 z = mean_pool(h.float(), mask) @ self.head_w.T + self.head_b
                 out.extend(zip(idx, z[:, 0].float().tolist()))
                 if progress:

@@ -353,6 +353,145 @@ def claims_list(obj, article_id, as_json):
                    f"{r['text'][:70]}")
 
 
+_REVIEWER = click.option("--reviewer", envvar="FACTCHECK_REVIEWER", default=None,
+                         help="Your name (env FACTCHECK_REVIEWER; default: your login name).")
+_REASON = click.option("--reason", default="", help="Why, for the record.")
+
+
+def _who(reviewer):
+    return reviewer or os.environ.get("USER") or "reviewer"
+
+
+def _echo_claim(c: dict, as_json: bool, verb: str) -> None:
+    if as_json:
+        _echo_json({"claim": {k: c[k] for k in ("id", "article_id", "text", "original", "checkworthiness", "type",
+                                                "suggested_verdict", "rationale", "suggested_passage_id")}})
+        return
+    click.echo(f"claim {c['id']} {verb}: {c['text']}")
+    click.echo(f"  suggested {c['suggested_verdict'] or '-'}: {c['rationale'] or ''}")
+
+
+@claims.command("edit")
+@click.argument("claim_id", type=int)
+@click.argument("text")
+@_REVIEWER
+@_REASON
+@click.option("--json", "as_json", is_flag=True, help="Print the corrected claim as JSON.")
+@click.pass_obj
+@user_errors
+def claims_edit(obj, claim_id, text, reviewer, reason, as_json):
+    """Correct an unreviewed claim's text (the article's words stay stored); it is searched and
+    suggested again, and the change is recorded.
+
+    \b
+    Example:
+        factcheck claims edit 7 "Joseph Luns led NATO from 1971 to 1984." --reason "rewrite named the wrong man"
+    """
+    from claims.editing import edit_claim
+
+    _echo_claim(edit_claim(obj.db, claim_id, text, _embedder(), reviewer=_who(reviewer), reason=reason),
+                as_json, "corrected")
+
+
+@claims.command("remove")
+@click.argument("claim_id", type=int)
+@_REVIEWER
+@_REASON
+@click.pass_obj
+@user_errors
+def claims_remove(obj, claim_id, reviewer, reason):
+    """Take an unreviewed claim out of its article (not a claim, or not the article's); the claim as
+    it was is kept in the record (`factcheck claims history`)."""
+    from claims.editing import remove_claim
+
+    c = remove_claim(obj.db, claim_id, reviewer=_who(reviewer), reason=reason)
+    click.echo(f"removed claim {claim_id} of article {c['article_id']}: {c['text']}")
+
+
+@claims.command("add")
+@click.argument("article_id", type=int)
+@click.argument("fragment")
+@click.option("--as", "text", default=None, help="The claim in self-contained words, if the fragment alone is not.")
+@_REVIEWER
+@_REASON
+@click.option("--json", "as_json", is_flag=True, help="Print the new claim as JSON.")
+@click.pass_obj
+@user_errors
+def claims_add(obj, article_id, fragment, text, reviewer, reason, as_json):
+    """Add a claim the check missed, from a FRAGMENT of the article's own words (copied as they
+    stand); it is searched and suggested like the others.
+
+    \b
+    Example:
+        factcheck claims add 3 "spent 12 years in charge" --as "Joseph Luns spent 12 years in charge of NATO."
+    """
+    from claims.editing import add_claim
+
+    _echo_claim(add_claim(obj.db, article_id, fragment, _embedder(), reviewer=_who(reviewer), text=text,
+                          reason=reason), as_json, "added")
+
+
+@claims.command("split")
+@click.argument("claim_id", type=int)
+@click.argument("texts", nargs=-1, required=True)
+@_REVIEWER
+@_REASON
+@click.pass_obj
+@user_errors
+def claims_split(obj, claim_id, texts, reviewer, reason):
+    """Split a claim that says several things into one claim each (TEXTS, two or more): the first
+    replaces it, the others are added; each is searched and suggested.
+
+    \b
+    Example:
+        factcheck claims split 7 "Rutte leads NATO." "NATO has 32 members."
+    """
+    from claims.editing import split_claim
+
+    for c in split_claim(obj.db, claim_id, list(texts), _embedder(), reviewer=_who(reviewer), reason=reason):
+        _echo_claim(c, False, "now")
+
+
+@claims.command("merge")
+@click.argument("claim_ids", type=int, nargs=-1, required=True)
+@click.option("--text", required=True, help="The one claim they make together.")
+@_REVIEWER
+@_REASON
+@click.pass_obj
+@user_errors
+def claims_merge(obj, claim_ids, text, reviewer, reason):
+    """Merge claims of one article that are one claim: the first becomes TEXT, standing on all
+    their words; the others are removed (their records say where they went)."""
+    from claims.editing import merge_claims
+
+    _echo_claim(merge_claims(obj.db, claim_ids, text, _embedder(), reviewer=_who(reviewer), reason=reason),
+                False, "merged")
+
+
+@claims.command("history")
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def claims_history(obj, article_id, as_json):
+    """The corrections made to an article's claims: edits, removals, additions, splits and merges,
+    with who, when and why, oldest first."""
+    from claims.store import claim_changes
+
+    rows = claim_changes(obj.db, article_id=article_id)
+    if as_json:
+        _echo_json({"changes": rows})
+        return
+    if not rows:
+        click.echo(f"No corrections to the claims of article {article_id}.")
+    for r in rows:
+        before = (r["before"] or {}).get("text")
+        after = (r["after"] or {}).get("text")
+        what = (f"\"{before}\" -> \"{after}\"" if before and after else f"\"{after or before}\"")
+        why = f" ({r['reason']})" if r["reason"] else ""
+        click.echo(f"{r['created_at'][:19]}  {r['reviewer']:<12} {r['action']:<6} claim {r['claim_id']}: {what}{why}")
+
+
 @cli.command()
 @click.argument("claim_id", type=int)
 @click.option("--verdict", required=True, help="SUPPORTED, REFUTED, NOT_ENOUGH_EVIDENCE or CONFLICTING.")
@@ -374,6 +513,9 @@ def review(obj, claim_id, verdict, note, reviewer, passage_id):
     reviewer = reviewer or os.environ.get("USER") or "reviewer"
     rid = add_review(obj.db, claim_id, verdict, reviewer, note=note, passage_id=passage_id)
     click.echo(f"review {rid}: claim {claim_id} is {verdict.upper()} (by {reviewer})")
+    if passage_id is None and verdict.strip().upper() != "NOT_ENOUGH_EVIDENCE":
+        click.echo(f"note: this {verdict.upper()} rests on no passage; name the passage it rests on "
+                   "with --evidence PASSAGE_ID so the verdict can be traced", err=True)
 
 
 @cli.command()

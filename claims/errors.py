@@ -23,6 +23,10 @@ class InvalidReview(ClaimsError):
     """A review with an unknown verdict label or evidence that is not the claim's."""
 
 
+class InvalidEdit(ClaimsError):
+    """A correction of the claims that cannot be made (a reviewed claim, a fragment not in the article)."""
+
+
 class AlreadyChecked(ClaimsError):
     """The same text is stored as an article already; `article` is its `checked_before` summary."""
 

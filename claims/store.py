@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
-from claims.errors import InvalidReview, UnknownClaim
+from claims.errors import InvalidEdit, InvalidReview, UnknownClaim
 from sources.errors import DatabaseDamaged, DatabaseError
 from sources import store as source_store
 from sources.store import now_iso
@@ -143,8 +143,24 @@ def m009_article_set_aside(db: sqlite_utils.Database) -> None:
     db.execute("alter table articles add column set_aside text not null default '[]'")
 
 
+def m010_claim_changes(db: sqlite_utils.Database) -> None:
+    """Reviewers' corrections of the extracted claims (issue 17, step 3): each edit, removal, addition,
+    split and merge with who, when and why, and the claim as it was (append-only)."""
+    db.execute("""create table claim_changes (
+        id integer primary key, claim_id integer not null, article_id integer not null, action text not null,
+        reviewer text not null, reason text not null default '', before text, after text,
+        created_at text not null)""")
+    db.execute("create index idx_claim_changes_claim on claim_changes(claim_id)")
+    db.execute("create index idx_claim_changes_article on claim_changes(article_id)")
+    db.execute("""create trigger claim_changes_no_update before update on claim_changes
+                  begin select raise(abort, 'claim changes are append-only'); end""")
+    db.execute("""create trigger claim_changes_no_delete before delete on claim_changes
+                  begin select raise(abort, 'claim changes are append-only'); end""")
+
+
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
-              m006_article_date, m007_claimant_author, m008_article_hash_index, m009_article_set_aside]
+              m006_article_date, m007_claimant_author, m008_article_hash_index, m009_article_set_aside,
+              m010_claim_changes]
 
 # settings only the operator changes, through the CLI (the app does not show them)
 OPERATOR_SETTINGS = ("fetch_allow_networks",)
@@ -437,6 +453,131 @@ def add_claims(db: sqlite_utils.Database, article_id: int, *, claims: Sequence, 
                 parts[restore_part - 1]["restored"] = True
                 db.execute("update articles set set_aside = ? where id = ?", [json.dumps(parts), article_id])
     return claim_ids
+
+
+CHANGE_ACTIONS = ("edit", "remove", "add", "split", "merge")
+
+
+def _settled(db: sqlite_utils.Database, claim_id: int) -> str | None:
+    """Why a claim may no longer be corrected (None if it may): its reviews and confirmed matches
+    are the record, and they name it as it is."""
+    if db.execute("select 1 from reviews where claim_id = ? limit 1", [claim_id]).fetchone():
+        return f"claim {claim_id} has been reviewed, and a reviewed claim stays as its reviews name it"
+    if db.execute("select 1 from match_links l join matches m on m.id = l.match_id where m.claim_id = ? limit 1",
+                  [claim_id]).fetchone():
+        return f"claim {claim_id} has a confirmed earlier fact-check, which names it as it is"
+    return None
+
+
+def _clear_findings(db: sqlite_utils.Database, claim_id: int) -> None:
+    """A claim's evidence, suggestions and (unconfirmed) matches, to be found again or dropped."""
+    db.execute("delete from evidence where claim_id = ?", [claim_id])
+    db.execute("delete from suggestions where claim_id = ?", [claim_id])
+    db.execute("delete from matches where claim_id = ?", [claim_id])
+
+
+def _record_change(db: sqlite_utils.Database, claim_id: int, article_id: int, action: str, reviewer: str,
+                   reason: str, before, after) -> int:
+    reviewer = (reviewer or "").strip()
+    if not reviewer:
+        raise InvalidEdit("a correction needs a reviewer name")
+    return int(db.execute(
+        "insert into claim_changes (claim_id, article_id, action, reviewer, reason, before, after, created_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [claim_id, article_id, action, reviewer, (reason or "").strip(),
+         None if before is None else json.dumps(before, ensure_ascii=False),
+         None if after is None else json.dumps(after, ensure_ascii=False), now_iso()]).lastrowid)
+
+
+def correctable_claim(db: sqlite_utils.Database, claim_id: int) -> dict:
+    """The claim, if a reviewer may still correct it; else InvalidEdit (or UnknownClaim) says why."""
+    claim = get_claim(db, claim_id)
+    why = _settled(db, claim_id)
+    if why:
+        raise InvalidEdit(f"{why}: review it, or add a corrected claim beside it")
+    return claim
+
+
+def _claim_record(claim: dict) -> dict:
+    return {k: claim[k] for k in ("text", "original", "sentence", "start", "end", "spans", "type", "checkworthiness",
+                                  "claimant", "suggested_verdict", "rationale") if k in claim}
+
+
+def change_claim(db: sqlite_utils.Database, claim_id: int, claim, *, evidence: Sequence, verdict, model_id: str,
+                 matches: Sequence = (), reviewer: str, reason: str = "", action: str = "edit") -> None:
+    """Replace an unreviewed claim's text (and what is read from it) by `claim` (a claims.extract.Claim
+    whose spans are the article's words), with the evidence, suggestion and matches found for it;
+    the article's words stay stored, the change is recorded."""
+    with source_store.write(db):
+        before = correctable_claim(db, claim_id)
+        db.execute('update claims set text = ?, type = ?, checkworthiness = ?, quantities = ?, entities = ?, '
+                   'start = ?, "end" = ?, spans = ?, original = ?, sentence = ?, sentence_start = ?, '
+                   'sentence_end = ? where id = ?',
+                   [claim.text, claim.type, claim.checkworthiness, json.dumps(claim.quantities_json()),
+                    json.dumps(claim.entities), claim.start, claim.end,
+                    json.dumps([list(sp) for sp in (claim.spans or [(claim.start, claim.end)])]),
+                    claim.original or claim.text, claim.sentence, claim.sentence_start, claim.sentence_end,
+                    claim_id])
+        db.execute("insert into claims_fts(claims_fts, rowid, text) values ('delete', ?, ?)", [claim_id, before["text"]])
+        db.execute("insert into claims_fts(rowid, text) values (?, ?)", [claim_id, claim.text])
+        _clear_findings(db, claim_id)
+        db.conn.executemany(
+            "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
+            "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(claim_id, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
+              h.source_title, h.source, h.source_url) for rank, h in enumerate(evidence, start=1)])
+        db.execute(
+            "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
+            "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [claim_id, verdict.label, verdict.confidence, verdict.rationale, verdict.passage_id, verdict.source_id,
+             verdict.method, model_id, now_iso()])
+        save_matches(db, claim_id, matches)
+        _record_change(db, claim_id, before["article_id"], action, reviewer, reason, _claim_record(before),
+                       {"text": claim.text})
+
+
+def remove_claim(db: sqlite_utils.Database, claim_id: int, *, reviewer: str, reason: str = "",
+                 action: str = "remove", into: int | None = None) -> dict:
+    """Take an unreviewed claim out of the article (it was no claim, or is said by another): the claim
+    as it was is kept in its change record. Returns that claim."""
+    with source_store.write(db):
+        before = correctable_claim(db, claim_id)
+        _record_change(db, claim_id, before["article_id"], action, reviewer, reason, _claim_record(before),
+                       {"into": into} if into is not None else None)
+        _clear_findings(db, claim_id)
+        db.execute("insert into claims_fts(claims_fts, rowid, text) values ('delete', ?, ?)", [claim_id, before["text"]])
+        db.execute("delete from claims where id = ?", [claim_id])
+    return before
+
+
+def record_added(db: sqlite_utils.Database, claim_ids: Sequence[int], article_id: int, *, reviewer: str,
+                 reason: str = "", action: str = "add", source: int | None = None) -> None:
+    """The change records of claims a reviewer added (from a fragment of the article, or by a split)."""
+    with source_store.write(db):
+        for cid in claim_ids:
+            text = db.execute("select text from claims where id = ?", [cid]).fetchone()[0]
+            _record_change(db, cid, article_id, action, reviewer, reason, None,
+                           {"text": text, **({"from": source} if source is not None else {})})
+
+
+def claim_changes(db: sqlite_utils.Database, *, claim_id: int | None = None,
+                  article_id: int | None = None) -> list[dict]:
+    """The corrections made to an article's claims (or one claim's), oldest first."""
+    where, params = [], []
+    if claim_id is not None:
+        where.append("claim_id = ?")
+        params.append(claim_id)
+    if article_id is not None:
+        where.append("article_id = ?")
+        params.append(article_id)
+    sql = "select * from claim_changes" + (" where " + " and ".join(where) if where else "") + " order by id"
+    rows = []
+    for r in db.query(sql, params):
+        r = dict(r)
+        r["before"] = json.loads(r["before"]) if r["before"] else None
+        r["after"] = json.loads(r["after"]) if r["after"] else None
+        rows.append(r)
+    return rows
 
 
 _CLAIM_SELECT = """

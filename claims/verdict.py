@@ -711,8 +711,15 @@ def suggest(claim_text: str, claim_quantities: list[Quantity], claim_entities: l
                    passage_id=a.passage.passage_id, source_id=a.passage.source_id, comparisons=comparisons)
 
 
+_HEADING = re.compile(r"\A[ \t]*#*[ \t]*[^\n]*[^\s.!?:;…\"'”’)][ \t]*\n[ \t]*\n")
+
+
 def _short(text: str, limit: int = 140) -> str:
-    text = " ".join(text.split())
+    """A passage as a reason quotes it: on one line, without the heading it opens with (a source's
+    first passage starts with its title, which run into the sentence read as one: "… title
+    Leicester City won …"), cut at a word."""
+    rest = _HEADING.sub("", text, count=1)
+    text = " ".join((rest if rest.strip() else text).split())
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from claims.store import add_review, claim_evidence, claim_reviews, list_claims, open_db, save_check
+from claims.store import add_review, claim_evidence, claim_reviews, get_claim, list_claims, open_db, save_check
 from claims.verdict import Verdict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +160,7 @@ def test_review_queue_paginates_filters_and_sorts(app_db):
     assert any("of 60 in this queue" in (p.proto.text or "") for p in at.get("progress"))
     at.selectbox(key="q_verdict").set_value("SUPPORTED").run()  # odd and a multiple of 3
     assert any("of 20 in this queue" in (p.proto.text or "") for p in at.get("progress"))
+    at.text_area(key=f"note_{shown_claim(at)}").input("from the city's register")  # it rests on no passage
     button(at, "Save and next").click().run()
     assert not at.exception
     at.selectbox(key="q_state").set_value("unreviewed").run()
@@ -178,6 +179,7 @@ def test_review_warns_when_someone_else_reviewed_since_opening(app_db):
     at.run()
     assert any("ben reviewed this claim as REFUTED" in w.value for w in at.warning)
     button(at, "Supported").click().run()
+    at.text_area(key=f"note_{ids[0]}").input("checked by phone too")
     button(at, "Save and next").click().run()
     assert [(h["reviewer"], h["verdict"]) for h in claim_reviews(db, ids[0])] == [("ben", "REFUTED"),
                                                                                   ("ana", "SUPPORTED")]
@@ -207,6 +209,7 @@ def test_review_article_choices_keep_their_labels_while_counts_change(app_db):
     article_id, ids = fill(db, 4)
     at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
     before = at.selectbox(key="q_article").options
+    at.text_area(key=f"note_{ids[0]}").input("from the register")
     button(at, "Save and next").click().run()
     add_review(db, ids[2], "REFUTED", "ben")  # another reviewer saves
     fill(db, 2, article="Another report")     # an article finishes checking elsewhere
@@ -252,6 +255,7 @@ def test_review_save_failure_is_one_line_not_a_traceback(app_db):
     db.execute("create trigger full_disk before insert on reviews "
                "begin select raise(abort, 'database or disk is full'); end")
     at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    at.text_area(key=f"note_{ids[0]}").input("from the register")
     button(at, "Save and next").click().run()
     assert not at.exception
     assert len(at.error) == 1 and "Not saved" in at.error[0].value and "full" in at.error[0].value
@@ -304,5 +308,99 @@ def test_review_does_not_pretick_a_passage_no_verdict_rests_on(app_db):
     button(at, "Next").click().run()
     assert shown_claim(at) == ids[1]
     assert not any(c.value for c in at.checkbox if c.key.startswith(f"ev_{ids[1]}_"))
+    assert any("quoted by the suggestion, no verdict rests on it" in e.label for e in at.expander)
+    assert not any("closest" in e.label for e in at.expander)  # the reason's "closest" may be another passage
     button(at, "Save and next").click().run()
     assert claim_reviews(db, ids[1])[-1]["passage_ids"] == "[]"
+
+
+def test_review_of_a_decided_verdict_resting_on_no_passage_asks_first(app_db):
+    """Every verdict should trace to a passage: REFUTED with no passage ticked and no note is not
+    saved on the first press (one line says why and what to do); a second press saves it, and a
+    note saying why saves it at once. NOT_ENOUGH_EVIDENCE needs no passage."""
+    db = open_db(app_db)
+    article_id, ids = fill(db, 4)
+    for cid in ids:
+        db.execute("insert into evidence (claim_id, rank, passage_id, source_id, score, text, source_title, source) "
+                   "values (?, 1, ?, 1, 0.5, 'The records list bridges.', 'Records', 'records.txt')", [cid, 100 + cid])
+        db.execute("update suggestions set verdict = 'NOT_ENOUGH_EVIDENCE', passage_id = ? where claim_id = ?",
+                   [100 + cid, cid])
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=article_id)
+    assert shown_claim(at) == ids[0]
+    button(at, "Refuted").click().run()
+    button(at, "Save and next").click().run()
+    assert not at.exception and len(at.error) == 1
+    assert "rests on no passage" in at.error[0].value and "Tick the passage" in at.error[0].value
+    assert not claim_reviews(db, ids[0]) and shown_claim(at) == ids[0]
+    button(at, "Save and next").click().run()  # pressed again: saved as it is
+    assert [r["verdict"] for r in claim_reviews(db, ids[0])] == ["REFUTED"]
+    assert shown_claim(at) == ids[1]
+    button(at, "Supported").click().run()
+    at.text_area(key=f"note_{ids[1]}").input("the city's own register, not in the library")
+    button(at, "Save and next").click().run()
+    assert not at.error and [r["verdict"] for r in claim_reviews(db, ids[1])] == ["SUPPORTED"]
+    assert shown_claim(at) == ids[2]
+    button(at, "Refuted").click().run()
+    next(c for c in at.checkbox if c.key == f"ev_{ids[2]}_{100 + ids[2]}").check().run()
+    button(at, "Save and next").click().run()
+    assert not at.error and claim_reviews(db, ids[2])[-1]["passage_ids"] == f"[{100 + ids[2]}]"
+    button(at, "Not Enough").click().run()
+    button(at, "Save and next").click().run()
+    assert not at.error and [r["verdict"] for r in claim_reviews(db, ids[3])] == ["NOT_ENOUGH_EVIDENCE"]
+
+
+def checked_db(db_path, embedder, nlp):
+    """A library with one source and one article checked against it, as `check` stores them."""
+    from claims.pipeline import check_article
+    from sources.library import add_text
+    from sources.parse import parse_document
+
+    db = open_db(db_path)
+    add_text(db, SOURCE, embedder, title="Bridge facts")
+    doc = parse_document(ARTICLE.encode(), origin="pasted", title="Bridge report")
+    return db, check_article(db, doc, embedder, nlp=nlp)
+
+
+def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedder, nlp):
+    """The "Correct this claim" part of the review page: each change is searched and suggested
+    again, recorded in the claim's history with who made it, and a reviewed claim is left alone."""
+    db, result = checked_db(app_db, embedder, nlp)
+    at = page("app_pages/review_page.py", reviewer="ana", article_id=result.article_id)
+    at.radio(key="q_sort").set_value("position").run()
+    cid = shown_claim(at)
+    first = get_claim(db, cid)
+    at.text_area(key=f"fix_text_{cid}").set_value("The Golden Gate Bridge opened in 1941.")
+    at.text_input(key=f"fix_reason_{cid}").set_value("the rewrite lost the year")
+    at.button(key=f"fix_edit_{cid}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    now = get_claim(db, cid)
+    assert now["text"] == "The Golden Gate Bridge opened in 1941." and now["suggested_verdict"] == "REFUTED"
+    assert now["original"] == first["original"]
+    assert any("corrected" in m.value for m in at.success)
+    assert any("the rewrite lost the year" in str(v) for v in at.dataframe[-1].value["note"])
+    # split: one claim per line
+    at.text_area(key=f"fix_split_{cid}").set_value("The Golden Gate Bridge opened in 1941.\n"
+                                                   "The main span is 1,280 metres long.")
+    at.button(key=f"fix_split_go_{cid}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert sum(c["original"] == first["original"] for c in list_claims(db)) == 2
+    # add a claim from the article's words, then remove it
+    at.text_input(key=f"fix_fragment_{cid}").set_value("a main span of 1,280 metres")
+    at.text_input(key=f"fix_as_{cid}").set_value("The Golden Gate Bridge has a main span of 1,280 metres.")
+    at.button(key=f"fix_add_{cid}").click().run()
+    assert not at.error, [e.value for e in at.error]
+    added = shown_claim(at)
+    assert get_claim(db, added)["text"] == "The Golden Gate Bridge has a main span of 1,280 metres."
+    assert get_claim(db, added)["suggested_verdict"] == "SUPPORTED"
+    at.button(key=f"fix_remove_{added}").click().run()
+    assert not at.error and all(c["id"] != added for c in list_claims(db))
+    # words that are not the article's: one line, nothing stored
+    n = len(list_claims(db))
+    cid = shown_claim(at)
+    at.text_input(key=f"fix_fragment_{cid}").set_value("a span of 9,999 metres")
+    at.button(key=f"fix_add_{cid}").click().run()
+    assert len(at.error) == 1 and "not in the article's text" in at.error[0].value and len(list_claims(db)) == n
+    # a reviewed claim cannot be changed here
+    add_review(db, cid, "REFUTED", "ben", note="checked")
+    at.run()
+    assert at.button(key=f"fix_edit_{cid}").disabled and at.button(key=f"fix_remove_{cid}").disabled

@@ -105,9 +105,15 @@ def test_check_review_export(run, files, tmp_path):
     assert "1937" in run("claims", "list").output
 
     pid = wrong["evidence"][0]["passage_id"]
+    backed = run("review", str(wrong["id"]), "--verdict", "REFUTED", "--reviewer", "ana", "--evidence", str(pid))
+    assert "rests on no passage" not in backed.stderr
     run("review", str(wrong["id"]), "--verdict", "refuted", "--note", "=HYPERLINK(\"x\")", "--reviewer", "ana",
         "--evidence", str(pid))
-    run("review", str(right["id"]), "--verdict", "SUPPORTED", "--reviewer", "ben")
+    unbacked = run("review", str(right["id"]), "--verdict", "SUPPORTED", "--reviewer", "ben")
+    assert "review" in unbacked.stdout and "rests on no passage" in unbacked.stderr  # saved, and said so
+    assert "--evidence" in unbacked.stderr
+    assert "rests on no passage" not in run("review", str(right["id"]), "--verdict", "NOT_ENOUGH_EVIDENCE",
+                                            "--reviewer", "ben").stderr
     run("review", str(right["id"]), "--verdict", "CONFLICTING", "--reviewer", "cy", "--note", "second look")
 
     out = tmp_path / "out.csv"

@@ -145,3 +145,23 @@ def test_which_sentences_count_as_dated_facts(sentence, dated, nlp):
     from claims.extract import _sentence_analysis, dated_fact
 
     assert dated_fact(_sentence_analysis(nlp(sentence)[:], 0)[3]) is dated
+
+
+def test_a_blank_line_ends_a_sentence_so_a_heading_is_not_read_into_the_paragraph(nlp):
+    """A source's heading sat in the same spaCy sentence as its first paragraph ("Leicester City's
+    2015–16 Premier League title\\n\\nLeicester City won ..."), so that sentence's frame had the
+    heading's words; a blank line now ends a sentence, and the next one is not cut again a word on."""
+    from claims.extract import analyze_passages
+
+    text = ("Leicester City's 2015–16 Premier League title\n\nLeicester City won the Premier League in the "
+            "2015–16 season, the first top-flight title in the club's 132-year history. The team finished "
+            "with 81 points.")
+    sents = [s.text.strip() for s in nlp(text).sents]
+    assert sents[0] == "Leicester City's 2015–16 Premier League title"
+    assert sents[1].startswith("Leicester City won the Premier League") and sents[1].endswith("history.")
+    frames = analyze_passages([{"passage_id": 1, "source_id": 1, "source_title": "Leicester", "text": text}],
+                              nlp)[1].frames
+    assert [f.text.strip()[:22] for f in frames] == ["Leicester City's 2015–", "Leicester City won the", "The team finished with"]
+    # a single line break (hard-wrapped text) is not a sentence end
+    wrapped = [s.text for s in nlp("The Golden Gate Bridge opened\nin 1937 after four years of work.").sents]
+    assert len(wrapped) == 1

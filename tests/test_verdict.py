@@ -131,3 +131,13 @@ def test_demo_article_verdicts_are_right(demo_db):
 ])
 def test_vague_or_overlapping_evidence_gives_no_answer(claim, evidence):
     assert compare(q(claim), q(evidence)) is None
+
+
+def test_a_reason_quotes_a_passage_without_the_heading_it_opens_with():
+    """A source's first passage starts with its title; quoted on one line the two ran together
+    ("… Premier League title Leicester City won …"). The reason quotes from the first sentence."""
+    text = "Leicester City's 2015–16 Premier League title\n\nLeicester City won the league with 81 points."
+    v = suggest("The club was founded by a church.", [], ["The club"], [passage(1, text, [], ["Leicester City"])])
+    assert v.label == "NOT_ENOUGH_EVIDENCE"
+    assert "closest: \"Leicester City won the league with 81 points.\"" in v.rationale
+    assert "title Leicester" not in v.rationale
