@@ -402,11 +402,12 @@ def _thing(tok, ents) -> str | None:
 
 def _doers(tok, ents) -> tuple[str, ...]:
     """The names a subject or a "by" phrase gives, joined ones included ("by A and B")."""
-    out, t = [], tok
+    out, t, seen = [], tok, set()
     while t is not None:
         e = _ent_of(t, ents)
-        if e is None or e.label_ not in AGENT_LABELS:
-            break
+        if e is None or e.label_ not in AGENT_LABELS or (e.start, e.end) in seen:
+            break  # a conjunct inside the same name ("Smith and Wesson") would lead back to it for ever
+        seen.add((e.start, e.end))
         if e.text not in out:
             out.append(e.text)
         t = next((c for c in e.root.children if c.dep_ == "conj"), None)

@@ -466,3 +466,27 @@ def test_a_name_ending_in_telescope_is_not_a_person_so_its_is_the_telescope(nlp)
     ents = {e.text: e.label_ for e in nlp(passage).ents}
     assert ents["James Webb Space Telescope"] == "FAC" and ents["the Canadian Space Agency"] == "ORG"
     assert nlp("James Webb led NASA from 1961 to 1968.").ents[0].label_ == "PERSON"  # a person stays a person
+
+
+def test_a_name_with_and_inside_it_does_not_hang_the_reading_of_who_did_it(nlp):
+    """"by the National Oceanic and Atmospheric Administration": the "and" joins two words inside
+    the one name, and following conjuncts to the next doer led back to the same name for ever (a
+    100,000-word check never finished). The doer is read once, and the reading ends."""
+    import signal
+
+    from claims.align import frames_of
+
+    def stop(*_):
+        raise TimeoutError("frames_of did not finish")
+
+    old = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(20)
+    try:
+        for text in ("The report was published by the National Oceanic and Atmospheric Administration.",
+                     "The National Oceanic and Atmospheric Administration published the report in 2021."):
+            frames = frames_of(nlp(text))
+            agents = {k: v for f in frames for k, v in f.agents.items()}
+            assert all(len(v) == len(set(v)) for v in agents.values())
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
