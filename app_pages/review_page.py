@@ -176,7 +176,6 @@ st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             unsafe_allow_html=True)
 
 
-
 def correct(action: str, claim_id: int, article_id: int, next_id):
     """The "Correct this claim" buttons (issue 17, step 3): edit, split, remove, or add a claim from
     the article's words; each new text is searched and suggested again, and the change recorded."""
@@ -212,8 +211,8 @@ def correct(action: str, claim_id: int, article_id: int, next_id):
         ss.review_error = "Not changed: " + failure(exc)
     finally:
         conn.close()
-    for key in ("fix_text_", "fix_split_", "fix_fragment_", "fix_as_", "fix_reason_"):
-        if not ss.get("review_error"):
+    if not ss.get("review_error"):  # done: the form starts afresh (on a failure it keeps what was typed)
+        for key in ("fix_text_", "fix_split_", "fix_fragment_", "fix_as_", "fix_reason_"):
             ss.pop(f"{key}{claim_id}", None)
 
 
