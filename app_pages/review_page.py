@@ -176,7 +176,7 @@ st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             unsafe_allow_html=True)
 
 
-def correct(action: str, claim_id: int, article_id: int, next_id):
+def correct(action: str, claim_id: int, article_id: int, next_id, form: str):
     """The "Correct this claim" buttons (issue 17, step 3): edit, split, remove, or add a claim from
     the article's words; each new text is searched and suggested again, and the change recorded."""
     from claims import editing
@@ -185,15 +185,15 @@ def correct(action: str, claim_id: int, article_id: int, next_id):
     if not name:
         ss.review_error = "Enter your name in the sidebar first: every correction records who made it."
         return
-    reason = ss.get(f"fix_reason_{claim_id}", "")
+    reason = ss.get(f"fix_reason_{form}", "")
     conn = get_db()
     try:
         if action == "edit":
-            editing.edit_claim(conn, claim_id, ss.get(f"fix_text_{claim_id}", ""), get_embedder(), reviewer=name,
+            editing.edit_claim(conn, claim_id, ss.get(f"fix_text_{form}", ""), get_embedder(), reviewer=name,
                                reason=reason, nlp=get_nlp())
             ss.flash = f"Claim {claim_id} corrected, searched and suggested again."
         elif action == "split":
-            texts = [t for t in ss.get(f"fix_split_{claim_id}", "").splitlines() if t.strip()]
+            texts = [t for t in ss.get(f"fix_split_{form}", "").splitlines() if t.strip()]
             got = editing.split_claim(conn, claim_id, texts, get_embedder(), reviewer=name, reason=reason,
                                       nlp=get_nlp())
             ss.flash = f"Claim {claim_id} split into claims {', '.join(str(c['id']) for c in got)}."
@@ -202,8 +202,8 @@ def correct(action: str, claim_id: int, article_id: int, next_id):
             ss.flash = f"Claim {claim_id} removed; it stays in the article's history of corrections."
             ss["focus_id"] = next_id
         else:
-            new = editing.add_claim(conn, article_id, ss.get(f"fix_fragment_{claim_id}", ""), get_embedder(),
-                                    reviewer=name, text=ss.get(f"fix_as_{claim_id}") or None, reason=reason,
+            new = editing.add_claim(conn, article_id, ss.get(f"fix_fragment_{form}", ""), get_embedder(),
+                                    reviewer=name, text=ss.get(f"fix_as_{form}") or None, reason=reason,
                                     nlp=get_nlp())
             ss.flash = f"Claim {new['id']} added: {new['text']}"
             ss["focus_id"] = new["id"]
@@ -211,35 +211,38 @@ def correct(action: str, claim_id: int, article_id: int, next_id):
         ss.review_error = "Not changed: " + failure(exc)
     finally:
         conn.close()
-    if not ss.get("review_error"):  # done: the form starts afresh (on a failure it keeps what was typed)
-        for key in ("fix_text_", "fix_split_", "fix_fragment_", "fix_as_", "fix_reason_"):
-            ss.pop(f"{key}{claim_id}", None)
+    if not ss.get("review_error"):
+        # done: the form starts afresh as new widgets (a browser sends an old widget's text back,
+        # so a split claim's box kept the sentence it had; on a failure what was typed stays)
+        ss.fix_round[claim_id] = ss.fix_round.get(claim_id, 0) + 1
 
 
 settled = bool(claim_reviews(db, cid)) or bool(confirmed_links(db, cid))
+ss.setdefault("fix_round", {})
+form = f"{cid}_{ss.fix_round.get(cid, 0)}"  # the correction form's widgets, new after each correction
 with st.expander("Correct this claim"):
     if settled:
         st.caption("This claim has been reviewed (or matched to an earlier fact-check), so it stays as its reviews "
                    "name it. Add a corrected claim beside it below.")
     else:
         st.text_area("The claim in your words (the article's words stay stored)", value=claim["text"],
-                     key=f"fix_text_{cid}", height=68)
-        st.text_area("Or split it: one claim per line", key=f"fix_split_{cid}", height=68,
+                     key=f"fix_text_{form}", height=68)
+        st.text_area("Or split it: one claim per line", key=f"fix_split_{form}", height=68,
                      placeholder="Each line becomes a claim of its own, searched and suggested.")
     st.text_input("Or add a claim the check missed: the article's words, copied as they stand",
-                  key=f"fix_fragment_{cid}")
-    st.text_input("… in self-contained words (optional)", key=f"fix_as_{cid}")
-    st.text_input("Why (kept in the claim's history)", key=f"fix_reason_{cid}")
+                  key=f"fix_fragment_{form}")
+    st.text_input("… in self-contained words (optional)", key=f"fix_as_{form}")
+    st.text_input("Why (kept in the claim's history)", key=f"fix_reason_{form}")
     b = st.columns(4)
     nxt = ids[pos + 1] if pos + 1 < len(ids) else (ids[pos - 1] if pos else None)
     b[0].button("Save the corrected claim", key=f"fix_edit_{cid}", disabled=settled, on_click=correct,
-                args=("edit", cid, claim["article_id"], nxt), use_container_width=True)
+                args=("edit", cid, claim["article_id"], nxt, form), use_container_width=True)
     b[1].button("Split into these claims", key=f"fix_split_go_{cid}", disabled=settled, on_click=correct,
-                args=("split", cid, claim["article_id"], nxt), use_container_width=True)
+                args=("split", cid, claim["article_id"], nxt, form), use_container_width=True)
     b[2].button("Remove this claim", key=f"fix_remove_{cid}", disabled=settled, on_click=correct,
-                args=("remove", cid, claim["article_id"], nxt), use_container_width=True)
-    b[3].button("Add the claim", key=f"fix_add_{cid}", on_click=correct, args=("add", cid, claim["article_id"], nxt),
-                use_container_width=True)
+                args=("remove", cid, claim["article_id"], nxt, form), use_container_width=True)
+    b[3].button("Add the claim", key=f"fix_add_{cid}", on_click=correct,
+                args=("add", cid, claim["article_id"], nxt, form), use_container_width=True)
 
 matches = claim_matches(db, cid)
 if matches:

@@ -361,6 +361,11 @@ def checked_db(db_path, embedder, nlp):
     return db, check_article(db, doc, embedder, nlp=nlp)
 
 
+def fix(at, kind, name, cid):
+    """The correction form's widget `name` of claim `cid` (its key changes after each correction)."""
+    return next(w for w in getattr(at, kind) if w.key.startswith(f"fix_{name}_{cid}_"))
+
+
 def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedder, nlp):
     """The "Correct this claim" part of the review page: each change is searched and suggested
     again, recorded in the claim's history with who made it, and a reviewed claim is left alone."""
@@ -369,8 +374,8 @@ def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedd
     at.radio(key="q_sort").set_value("position").run()
     cid = shown_claim(at)
     first = get_claim(db, cid)
-    at.text_area(key=f"fix_text_{cid}").set_value("The Golden Gate Bridge opened in 1941.")
-    at.text_input(key=f"fix_reason_{cid}").set_value("the rewrite lost the year")
+    fix(at, "text_area", "text", cid).set_value("The Golden Gate Bridge opened in 1941.")
+    fix(at, "text_input", "reason", cid).set_value("the rewrite lost the year")
     at.button(key=f"fix_edit_{cid}").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     now = get_claim(db, cid)
@@ -379,14 +384,17 @@ def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedd
     assert any("corrected" in m.value for m in at.success)
     assert any("the rewrite lost the year" in str(v) for v in at.dataframe[-1].value["note"])
     # split: one claim per line
-    at.text_area(key=f"fix_split_{cid}").set_value("The Golden Gate Bridge opened in 1941.\n"
+    fix(at, "text_area", "split", cid).set_value("The Golden Gate Bridge opened in 1941.\n"
                                                    "The main span is 1,280 metres long.")
     at.button(key=f"fix_split_go_{cid}").click().run()
     assert not at.error, [e.value for e in at.error]
     assert sum(c["original"] == first["original"] for c in list_claims(db)) == 2
+    # the form shows the claim as it now is, not the sentence it had (a trial's save would have undone the split)
+    assert fix(at, "text_area", "text", cid).value == "The Golden Gate Bridge opened in 1941."
+    assert fix(at, "text_area", "split", cid).value == ""
     # add a claim from the article's words, then remove it
-    at.text_input(key=f"fix_fragment_{cid}").set_value("a main span of 1,280 metres")
-    at.text_input(key=f"fix_as_{cid}").set_value("The Golden Gate Bridge has a main span of 1,280 metres.")
+    fix(at, "text_input", "fragment", cid).set_value("a main span of 1,280 metres")
+    fix(at, "text_input", "as", cid).set_value("The Golden Gate Bridge has a main span of 1,280 metres.")
     at.button(key=f"fix_add_{cid}").click().run()
     assert not at.error, [e.value for e in at.error]
     added = shown_claim(at)
@@ -397,7 +405,7 @@ def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedd
     # words that are not the article's: one line, nothing stored
     n = len(list_claims(db))
     cid = shown_claim(at)
-    at.text_input(key=f"fix_fragment_{cid}").set_value("a span of 9,999 metres")
+    fix(at, "text_input", "fragment", cid).set_value("a span of 9,999 metres")
     at.button(key=f"fix_add_{cid}").click().run()
     assert len(at.error) == 1 and "not in the article's text" in at.error[0].value and len(list_claims(db)) == n
     # a reviewed claim cannot be changed here
