@@ -403,6 +403,19 @@ def save_check(db: sqlite_utils.Database, *, title: str, origin: str, url: str |
     return int(article_id), claim_ids
 
 
+def _insert_findings(db: sqlite_utils.Database, claim_id: int, hits: Sequence, v, model_id: str) -> None:
+    """A claim's evidence (best first) and its suggestion."""
+    db.conn.executemany(
+        "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
+        "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(claim_id, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
+          h.source_title, h.source, h.source_url) for rank, h in enumerate(hits, start=1)])
+    db.execute(
+        "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
+        "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [claim_id, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
+
+
 def _insert_claims(db: sqlite_utils.Database, article_id: int, first_seq: int, claims: Sequence,
                    evidence: Sequence[Sequence], verdicts: Sequence, model_id: str,
                    matches: Sequence[Sequence] = ()) -> list[int]:
@@ -418,15 +431,7 @@ def _insert_claims(db: sqlite_utils.Database, article_id: int, first_seq: int, c
              c.original or c.text, json.dumps([list(sp) for sp in (c.spans or [(c.start, c.end)])]),
              getattr(c, "claimant", None)]).lastrowid
         claim_ids.append(cid)
-        db.conn.executemany(
-            "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
-            "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(cid, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
-              h.source_title, h.source, h.source_url) for rank, h in enumerate(hits, start=1)])
-        db.execute(
-            "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
-            "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [cid, v.label, v.confidence, v.rationale, v.passage_id, v.source_id, v.method, model_id, now_iso()])
+        _insert_findings(db, cid, hits, v, model_id)
     for cid, ms in zip(claim_ids, matches):
         save_matches(db, cid, ms)
     return claim_ids
@@ -521,16 +526,7 @@ def change_claim(db: sqlite_utils.Database, claim_id: int, claim, *, evidence: S
         db.execute("insert into claims_fts(claims_fts, rowid, text) values ('delete', ?, ?)", [claim_id, before["text"]])
         db.execute("insert into claims_fts(rowid, text) values (?, ?)", [claim_id, claim.text])
         _clear_findings(db, claim_id)
-        db.conn.executemany(
-            "insert into evidence (claim_id, rank, passage_id, source_id, score, dense_score, lexical_score, "
-            "text, source_title, source, source_url) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(claim_id, rank, h.passage_id, h.source_id, h.score, h.dense_score, h.lexical_score, h.text,
-              h.source_title, h.source, h.source_url) for rank, h in enumerate(evidence, start=1)])
-        db.execute(
-            "insert into suggestions (claim_id, verdict, confidence, rationale, passage_id, source_id, method, "
-            "model_id, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [claim_id, verdict.label, verdict.confidence, verdict.rationale, verdict.passage_id, verdict.source_id,
-             verdict.method, model_id, now_iso()])
+        _insert_findings(db, claim_id, evidence, verdict, model_id)
         save_matches(db, claim_id, matches)
         _record_change(db, claim_id, before["article_id"], action, reviewer, reason, _claim_record(before),
                        {"text": claim.text})
