@@ -4,8 +4,8 @@ import dataclasses
 
 import streamlit as st
 
-from app_pages.common import (get_db, get_embedder, get_nlp, highlight_article, md_text, reviewer_box,
-                              shown_time, verdict_badge)
+from app_pages.common import (current_user, get_db, get_embedder, get_nlp, highlight_article, locked, md_text,
+                              reviewer_box, shown_time, verdict_badge)
 from claims.article import article_from_text
 from claims.errors import AlreadyChecked
 from claims.pipeline import bring_back, check_article, time_left
@@ -34,7 +34,10 @@ else:
 
 keep_all = st.checkbox("Read every part for claims (also the headline, captions, bylines and links to other stories, "
                        "which are otherwise left out and listed)", key="check_keep_all")
-go = st.button("Check", type="primary", key="check_go")
+no = locked(current_user(db), "check")
+go = st.button("Check", type="primary", key="check_go", disabled=no is not None)
+if no:
+    st.caption(no)
 again = st.session_state.pop("check_again", False)  # "Check it again" under a text checked before
 if go or again:
     st.session_state.pop("check_duplicate", None)

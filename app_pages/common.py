@@ -98,8 +98,77 @@ def get_nlp():
     return load()
 
 
+LOCAL_ADDRESSES = (None, "", "127.0.0.1", "::1", "localhost")
+
+
+def current_user(db=None) -> dict | None:
+    """Who uses this browser session, as {username, name, role, anonymous}.
+
+    With the `sign_in` setting on: the user app.py signed in (looked up again on every run, so a
+    removed user or a changed role takes effect at once), or None. With it off: the person at this
+    computer, an admin of their own workbench under the name typed in the sidebar ("" until typed)."""
+    from claims.accounts import get_user, sign_in_required
+
+    close = db is None
+    db = db if db is not None else get_db()
+    try:
+        if sign_in_required(db):
+            signed = st.session_state.get("user") or {}
+            user = get_user(db, signed.get("username"))
+            return {**user, "anonymous": False} if user else None
+    finally:
+        if close:
+            db.close()
+    name = (st.session_state.get("reviewer_input", st.session_state.get("reviewer")) or "").strip()
+    return {"username": name, "name": name, "role": "admin", "anonymous": True}
+
+
+def may(user: dict | None, action: str) -> bool:
+    """Whether this session's user may do `action` (claims.accounts.ACTIONS)."""
+    from claims.accounts import may as role_may
+
+    return user is not None and role_may(user["role"], action)
+
+
+def refusal(user: dict | None, action: str) -> str | None:
+    """Why this session's user may not do `action` (one line), or None when they may; with no
+    sign-in, until a name is typed."""
+    from claims.accounts import ACTIONS
+
+    if user is None:
+        return f"Sign in to {ACTIONS[action]}."
+    if user["anonymous"] and not user["username"]:
+        return "Enter your name in the sidebar first: every change records who made it."
+    if not may(user, action):
+        return f"You are signed in as a {user['role']}: a {user['role']} may not {ACTIONS[action]}."
+    return None
+
+
+def locked(user: dict | None, action: str) -> str | None:
+    """Why a signed-in user's role keeps a button of `action` disabled (None: enabled). Without
+    sign-in nothing is locked: the one person at this computer may do everything."""
+    if user is not None and user["anonymous"]:
+        return None
+    return refusal(user, action)
+
+
 def reviewer_box() -> str:
-    """The reviewer name, chosen once per browser session (sidebar)."""
+    """Who is working: with sign-in, the signed-in user (app.py names them in the sidebar, with
+    Sign out); without, a name chosen once per browser session, in the sidebar. Stops a page that needs a
+    signed-in user when there is none (a page opened without the router)."""
+    db = get_db()
+    try:
+        user = current_user(db)
+        from claims.accounts import sign_in_required
+
+        required = sign_in_required(db)
+    finally:
+        db.close()
+    if required:
+        if user is None:
+            st.warning("Sign in first (open the workbench's start page).")
+            st.stop()
+        return user["username"]  # app.py names them in the sidebar, with Sign out
     # widget state does not survive a page switch, so the name lives under its own key
     st.session_state.setdefault("reviewer", "")
     st.session_state["reviewer_input"] = st.session_state["reviewer"]
@@ -302,5 +371,6 @@ def highlight_article(text: str, claims: list[dict]) -> str:
 
 
 __all__ = ["VERDICTS", "VERDICT_COLOURS", "db_path", "get_db", "get_embedder", "get_nlp", "reviewer_box",
+           "current_user", "may", "refusal", "locked",
            "verdict_badge", "highlight_article", "highlight_matches", "md_text", "html_text", "md_link", "safe_href",
            "dashboard", "kept", "keep", "keyboard_shortcuts"]

@@ -4,15 +4,18 @@ import io
 
 import streamlit as st
 
-from app_pages.common import get_db, md_text, reviewer_box
+from app_pages.common import current_user, get_db, locked, md_text, reviewer_box
+from claims import workflow
 from claims.claimreview import publishing_gaps, write_claimreview
 from claims.export import export_filename, write_csv
-from claims.store import OPERATOR_SETTINGS, SETTINGS, export_rows, get_settings, list_articles, set_setting
+from claims.store import (OPERATOR_SETTINGS, SETTINGS, claim_queue, export_rows, get_settings, list_articles,
+                          set_setting)
 from sources.errors import SourceError
 
 st.title("Export")
 reviewer_box()
 db = get_db()
+user = current_user(db)
 articles = list_articles(db)
 options = [None] + [a["id"] for a in articles]
 article_id = st.selectbox("Article", options, key="export_article",
@@ -32,14 +35,47 @@ st.download_button("Download CSV", data=data.encode("utf-8"),
                    file_name=export_filename(title, "verdicts", "csv", article_id=article_id),
                    mime="text/csv", key="export_csv", disabled=n == 0)
 
+st.subheader("Publish")
+waiting = claim_queue(db, article_id=article_id, state="reviewed", sort="position")
+published = claim_queue(db, article_id=article_id, state="published", sort="position")
+unreviewed = claim_queue(db, article_id=article_id, state="unreviewed", sort="position")
+st.write(f"{len(published)} published · {len(waiting)} reviewed, not yet published · {len(unreviewed)} not reviewed yet"
+         + (" (this article)" if article_id is not None else " (all articles)"))
+no_publish = locked(user, "publish")
+
+
+def publish_reviewed(ids):
+    conn = get_db()
+    try:
+        done = workflow.publish(conn, ids, current_user(conn))
+        st.session_state.export_flash = f"Published {len(done)} claim{'s' if len(done) != 1 else ''}."
+    except SourceError as exc:
+        st.session_state.export_error = f"Not published: {exc}"
+    finally:
+        conn.close()
+
+
+st.button(f"Publish the {len(waiting)} reviewed claim{'s' if len(waiting) != 1 else ''}", key="export_publish",
+          disabled=not waiting or no_publish is not None, on_click=publish_reviewed, args=(waiting,))
+if no_publish:
+    st.caption(no_publish)
+if st.session_state.get("export_error"):
+    st.error(md_text(st.session_state.pop("export_error")))
+if st.session_state.get("export_flash"):
+    st.success(st.session_state.pop("export_flash"))
+
 st.subheader("ClaimReview (schema.org JSON-LD)")
 settings = get_settings(db)
+fixed = locked(user, "settings")
 with st.expander("Publishing organisation and team settings", expanded=not settings["review_url"]):
+    if fixed:
+        st.caption(fixed)
     for key, (_, help_text) in SETTINGS.items():
-        if key in OPERATOR_SETTINGS:  # who may reach the intranet is the operator's call (CLI), not a user's
+        if key in OPERATOR_SETTINGS:  # the intranet and sign-in are the operator's call (CLI), not a user's
             continue
-        value = st.text_input(help_text[:1].upper() + help_text[1:], value=settings[key], key=f"setting_{key}")
-        if value != settings[key]:
+        value = st.text_input(help_text[:1].upper() + help_text[1:], value=settings[key], key=f"setting_{key}",
+                              disabled=fixed is not None)
+        if value != settings[key] and not fixed:
             try:
                 set_setting(db, key, value)
                 settings[key] = value

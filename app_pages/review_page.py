@@ -11,13 +11,14 @@ import time
 
 import streamlit as st
 
-from app_pages.common import (VERDICTS, dashboard, get_db, get_embedder, get_nlp, highlight_matches, html_text,
-                              keyboard_shortcuts, kept, md_link, md_text, relevance, reviewer_box, shown_time,
-                              verdict_badge)
-from claims.store import (QUEUE_SORTS, QUEUE_STATES, add_evidence, add_review, claim_changes, claim_evidence,
-                          claim_matches, claim_queue, claim_reviews, claim_types, confirm_match, confirmed_links,
-                          get_article, get_claim, get_claims, latest_review_id, list_articles, reviewers, reviews_since,
-                          stats)
+from app_pages.common import (VERDICTS, current_user, dashboard, get_db, get_embedder, get_nlp, highlight_matches,
+                              html_text, keyboard_shortcuts, kept, locked, md_link, md_text, refusal, relevance, reviewer_box,
+                              shown_time, verdict_badge)
+from claims import workflow
+from claims.store import (QUEUE_SORTS, QUEUE_STATES, UNASSIGNED, add_evidence, add_review, claim_changes,
+                          claim_evidence, claim_matches, claim_queue, claim_reviews, claim_state, claim_types,
+                          confirm_match, confirmed_links, get_article, get_claim, get_claims, latest_review_id,
+                          list_articles, reviewers, reviews_since, state_history, stats)
 from sources.errors import SourceError
 from sources.store import describe
 
@@ -44,7 +45,9 @@ if not articles:
 # "" stands for "any" in the filters: Streamlit shows a None value as "Choose an option"
 ANY = ""
 FILTER_DEFAULTS = {"q_article": ANY, "q_state": "all", "q_verdict": ANY, "q_type": ANY, "q_reviewer": ANY,
-                   "q_sort": "checkworthiness", "q_min_cw": 0.0}
+                   "q_sort": "checkworthiness", "q_min_cw": 0.0, "q_holder": ANY}
+ME = "\x00me"  # the "Held by" filter's value for "me" (no name can be it)
+user = current_user()
 
 # arriving from the check page ("Open" on a claim, or a fresh check): show that article, in order
 focus = ss.pop("focus_claim", None)
@@ -94,7 +97,9 @@ with st.expander("Queue filters", expanded=False):
         f[0].caption(counts[article_id])
     if ss.get("q_state") not in QUEUE_STATES:
         ss["q_state"] = "all"
-    state = f[1].selectbox("State", QUEUE_STATES, key="q_state", on_change=on["q_state"])
+    state = f[1].selectbox("State", QUEUE_STATES, key="q_state", on_change=on["q_state"],
+                           format_func=lambda v: {"all": "any", "in_review": "in review",
+                                                  "unreviewed": "not reviewed yet"}.get(v, v))
     if ss.get("q_verdict") not in (ANY, *VERDICTS):
         ss["q_verdict"] = ANY
     verdict_filter = f[2].selectbox("Verdict (reviewed, else suggested)", [ANY, *VERDICTS], key="q_verdict",
@@ -104,7 +109,15 @@ with st.expander("Queue filters", expanded=False):
         ss["q_type"] = ANY
     claim_type = f[3].selectbox("Type", types, key="q_type", on_change=on["q_type"],
                                 format_func=lambda v: "any" if v == ANY else v)
-    g = st.columns(3)
+    g = st.columns(4)
+    holders = [ANY, ME, UNASSIGNED, *sorted({r[0] for r in db.execute(
+        "select assignee from claim_states where assignee is not null")} - {user and user["username"]})]
+    if ss.get("q_holder") not in holders:
+        ss["q_holder"] = ANY
+    holder = g[3].selectbox("Held by", holders, key="q_holder", on_change=on["q_holder"],
+                            format_func=lambda v: {ANY: "anyone or nobody", ME: "me (my claims)",
+                                                   UNASSIGNED: "nobody"}.get(v, v))
+    holder = (user["username"] if user and user["username"] else "\x00nobody-typed") if holder == ME else holder
     people = [ANY, *reviewers(db)]
     if ss.get("q_reviewer") not in people:
         ss["q_reviewer"] = ANY
@@ -115,7 +128,8 @@ with st.expander("Queue filters", expanded=False):
                       format_func=lambda v: "most check-worthy first" if v == "checkworthiness" else "article order")
 
 ids = claim_queue(db, article_id=article_id, state=state, verdict=verdict_filter or None,
-                  claim_type=claim_type or None, min_checkworthiness=min_cw, reviewer=who or None, sort=sort)
+                  claim_type=claim_type or None, min_checkworthiness=min_cw, reviewer=who or None, sort=sort,
+                  assignee=holder or None)
 if not ids:
     st.info("No claims match these filters.")
     st.stop()
@@ -176,15 +190,79 @@ st.markdown(f"**Suggested:** {verdict_badge(claim['suggested_verdict'])} "
             unsafe_allow_html=True)
 
 
+def move(action: str, claim_id: int, key: str):
+    """The workflow buttons (issue 17, step 2): take the claim (or take it over), step it back,
+    publish or reopen it; each recorded with who, when and why."""
+    me = current_user()
+    why = refusal(me, {"take": "take", "back": "take", "publish": "publish", "reopen": "reopen"}[action])
+    if why:
+        ss.review_error = why
+        return
+    reason = ss.get(key, "")
+    conn = get_db()
+    try:
+        if action == "take":
+            workflow.take(conn, claim_id, me, reason=reason)
+            ss.flash = f"Claim {claim_id} is in review, held by you."
+        elif action == "back":
+            now = workflow.step_back(conn, claim_id, me, reason=reason)
+            ss.flash = f"Claim {claim_id} stepped back: it is {workflow.LABELS[now['state']]}."
+        elif action == "publish":
+            workflow.publish(conn, [claim_id], me)
+            ss.flash = f"Claim {claim_id} published."
+        else:
+            workflow.reopen(conn, claim_id, me, reason=reason)
+            ss.flash = f"Claim {claim_id} reopened: it is in review, held by you."
+    except (SourceError, sqlite3.Error) as exc:
+        ss.review_error = "Not changed: " + failure(exc)
+    else:
+        ss.wf_round = ss.get("wf_round", 0) + 1  # the reason box starts empty
+        ss.opened[claim_id] = latest_review_id(conn, claim_id)
+    finally:
+        conn.close()
+
+
+now_state = claim_state(db, cid)
+me = user["username"] if user else ""
+held_by_other = now_state["state"] == "in_review" and now_state["assignee"] not in (None, me)
+since = f" since {md_text(shown_time(now_state['since']))}" if now_state["since"] else ""
+held = (f", held by **{md_text(now_state['assignee'])}**" if now_state["state"] == "in_review"
+        and now_state["assignee"] else "")
+st.markdown(f"**State:** {workflow.LABELS[now_state['state']]}{held}{since}"
+            + (f" — {md_text(now_state['reason'])}" if now_state["reason"] else ""))
+if held_by_other:
+    # said when the claim is opened, not after a save (issue 17): saving is refused until taken over
+    st.warning(f"{md_text(now_state['assignee'])} holds this claim: they may be reviewing it now. Your review "
+               "would not be saved; take it over (with a reason) if you are to review it instead.")
+wf_key = f"wf_reason_{cid}_{ss.get('wf_round', 0)}"
+wf = st.columns([3, 1, 1])
+acts = []
+if now_state["state"] == "new":
+    acts.append(("take", "Take this claim", "take"))
+elif now_state["state"] == "in_review":
+    acts.append(("take", "Take it over", "take") if held_by_other else ("back", "Step back: release it", "take"))
+elif now_state["state"] == "reviewed":
+    acts += [("publish", "Publish", "publish"), ("back", "Step back to review", "take")]
+else:
+    acts.append(("reopen", "Reopen", "reopen"))
+if any(a in ("back", "reopen") for a, _, _ in acts) or held_by_other:
+    wf[0].text_input("Reason (kept in the claim's history)", key=wf_key, label_visibility="collapsed",
+                     placeholder="Why (needed to take over, step back or reopen)")
+for col, (action, label, right) in zip(wf[1:], acts):
+    col.button(label, key=f"wf_{action}_{cid}", on_click=move, args=(action, cid, wf_key),
+               disabled=refusal(user, right) is not None, use_container_width=True)
+
+
 def correct(action: str, claim_id: int, article_id: int, next_id, form: str):
     """The "Correct this claim" buttons (issue 17, step 3): edit, split, remove, or add a claim from
     the article's words; each new text is searched and suggested again, and the change recorded."""
     from claims import editing
 
-    name = (ss.get("reviewer_input", ss.get("reviewer")) or "").strip()
-    if not name:
-        ss.review_error = "Enter your name in the sidebar first: every correction records who made it."
+    who = current_user()
+    if refusal(who, "correct"):
+        ss.review_error = refusal(who, "correct")
         return
+    name = who["username"]
     reason = ss.get(f"fix_reason_{form}", "")
     conn = get_db()
     try:
@@ -235,13 +313,14 @@ with st.expander("Correct this claim"):
     st.text_input("Why (kept in the claim's history)", key=f"fix_reason_{form}")
     b = st.columns(4)
     nxt = ids[pos + 1] if pos + 1 < len(ids) else (ids[pos - 1] if pos else None)
-    b[0].button("Save the corrected claim", key=f"fix_edit_{cid}", disabled=settled, on_click=correct,
+    fixed = locked(user, "correct") is not None
+    b[0].button("Save the corrected claim", key=f"fix_edit_{cid}", disabled=settled or fixed, on_click=correct,
                 args=("edit", cid, claim["article_id"], nxt, form), use_container_width=True)
-    b[1].button("Split into these claims", key=f"fix_split_go_{cid}", disabled=settled, on_click=correct,
+    b[1].button("Split into these claims", key=f"fix_split_go_{cid}", disabled=settled or fixed, on_click=correct,
                 args=("split", cid, claim["article_id"], nxt, form), use_container_width=True)
-    b[2].button("Remove this claim", key=f"fix_remove_{cid}", disabled=settled, on_click=correct,
+    b[2].button("Remove this claim", key=f"fix_remove_{cid}", disabled=settled or fixed, on_click=correct,
                 args=("remove", cid, claim["article_id"], nxt, form), use_container_width=True)
-    b[3].button("Add the claim", key=f"fix_add_{cid}", on_click=correct,
+    b[3].button("Add the claim", key=f"fix_add_{cid}", disabled=fixed, on_click=correct,
                 args=("add", cid, claim["article_id"], nxt, form), use_container_width=True)
 
 matches = claim_matches(db, cid)
@@ -258,8 +337,8 @@ for mt in matches:
         if mt["confirmed"]:
             st.caption(f"Confirmed as the same claim by {md_text(mt['confirmed'])}")
         elif st.button("Confirm: this is the same claim", key=f"confirm_match_{mt['id']}"):
-            if not reviewer:
-                st.error("Enter your name in the sidebar first: a confirmed match records who confirmed it.")
+            if refusal(user, "review"):
+                st.error(refusal(user, "review"))
             else:
                 try:
                     confirm_match(db, mt["id"], reviewer)
@@ -327,10 +406,11 @@ def save_review(claim_id):
         ss.review_error = (f"Not saved: claim {claim_id} is no longer the one on this page{now}. "
                            "Check the claim below and save again.")
         return
-    name = (ss.get("reviewer_input", ss.get("reviewer")) or "").strip()
-    if not name:
-        ss.review_error = "Enter your name in the sidebar first: every review records who made it."
+    who = current_user()
+    if refusal(who, "review"):
+        ss.review_error = "Not saved: " + refusal(who, "review")
         return
+    name = who["username"]
     # a verdict pressed in the same round trip as Save counts, whichever callback runs first
     pressed = [v for v in VERDICTS if ss.get(f"verdict_{claim_id}_{v}") is True]
     verdict = pressed[-1] if pressed else ss.choice.get(claim_id) or shown["verdict"]
@@ -384,7 +464,9 @@ with st.container(key=f"review_{cid}"):  # the element the browser tests read th
     st.text_area("Note", key=f"note_{cid}", height=80)
     nav = st.columns([2, 1, 1])
     nav[0].button("Save and next (Alt+Enter)", type="primary", key=f"save_{cid}", on_click=save_review, args=(cid,),
-                  use_container_width=True)
+                  use_container_width=True, disabled=locked(user, "review") is not None)
+    if locked(user, "review"):
+        st.caption(locked(user, "review") + " You can read, search and export.")
     nav[1].button("◀ Previous (Alt+K)", key="prev_claim", disabled=pos == 0, on_click=go_to,
                   args=(ids[pos - 1] if pos else None,), use_container_width=True)
     nav[2].button("Next ▶ (Alt+J)", key="next_claim", disabled=pos >= len(ids) - 1, on_click=go_to,
@@ -409,8 +491,8 @@ for k, hit in enumerate(ss.search_results.get(cid, [])):
         st.markdown(f"**{md_text(hit.source_title)}** · {relevance(vars(hit))} · passage {hit.passage_id}")
         st.markdown(highlight_matches(hit.text, q or claim["text"]), unsafe_allow_html=True)
         if st.button("Add to this claim's evidence", key=f"add_ev_{cid}_{k}"):
-            if not reviewer:
-                st.error("Enter your name in the sidebar first: added evidence records who added it.")
+            if refusal(user, "review"):
+                st.error(refusal(user, "review"))
             else:
                 try:
                     added = add_evidence(db, cid, hit, reviewer)
@@ -435,6 +517,11 @@ for ch in claim_changes(db, claim_id=cid):
     said = f"{what}: “{was}” → “{now}”" if was and now and was != now else f"{what}: “{now or was}”"
     events.append({"time": ch["created_at"], "reviewer": ch["reviewer"], "verdict": "",
                    "note": said + (f" ({ch['reason']})" if ch["reason"] else ""), "passages": ""})
+for h in state_history(db, cid):
+    held = f", held by {h['assignee']}" if h["assignee"] and h["state"] == "in_review" else ""
+    events.append({"time": h["created_at"], "reviewer": h["actor"], "verdict": "",
+                   "note": f"state: {workflow.LABELS[h['state']]}{held}" + (f" ({h['reason']})" if h["reason"] else ""),
+                   "passages": ""})
 st.subheader("History")
 if not events:
     st.caption("Not reviewed yet.")

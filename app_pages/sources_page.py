@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import get_db, get_embedder, md_link, md_text, reviewer_box, shown_time
+from app_pages.common import current_user, get_db, get_embedder, locked, md_link, md_text, reviewer_box, shown_time
 from claims.store import get_settings, list_archive
 from sources.errors import SourceError
 from sources.library import add_document, add_text, add_url, remove_source
@@ -12,6 +12,9 @@ from sources.store import get_source, list_sources, set_credibility, source_pass
 st.title("Sources")
 reviewer_box()
 db = get_db()
+no = locked(current_user(db), "sources")  # a viewer reads the library, and does not change it
+if no:
+    st.caption(no)
 
 with st.expander("Add a source", expanded=not list_sources(db)):
     how = st.radio("From", ["Upload a file", "URL", "Paste text"], horizontal=True, key="src_how")
@@ -24,7 +27,7 @@ with st.expander("Add a source", expanded=not list_sources(db)):
         url = st.text_input("URL", key="src_url")
     else:
         pasted = st.text_area("Text", height=160, key="src_text")
-    if st.button("Add to library", type="primary", key="src_add"):
+    if st.button("Add to library", type="primary", key="src_add", disabled=no is not None):
         bar = st.progress(0.0, text="Embedding passages")
         progress = lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done}/{total} passages")
         try:
@@ -52,13 +55,13 @@ for r in rows:
     cols = st.columns([5, 1, 2, 1])
     cols[0].markdown(f"**{r['id']}. {md_text(r['title'])}**  \n{md_link(r['url'] or r['origin'])}")
     cols[1].write(f"{r['passages']} passages  \nadded {shown_time(r['fetched_at'])}")
-    cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}")
+    cred = cols[2].slider("Credibility", 0.0, 1.0, float(r["credibility"]), 0.1, key=f"cred_{r['id']}", disabled=no is not None)
     if cred != r["credibility"]:
         try:
             set_credibility(db, r["id"], cred)
         except SourceError as exc:
             st.error(md_text(str(exc)))
-    if cols[3].button("Remove", key=f"rm_{r['id']}"):
+    if cols[3].button("Remove", key=f"rm_{r['id']}", disabled=no is not None):
         st.session_state.confirm_remove = r["id"]
     if st.session_state.get("confirm_remove") == r["id"]:
         st.warning(f"Remove “{md_text(r['title'])}” with its {r['passages']} passages?")
@@ -91,7 +94,7 @@ with st.expander("Import fact-checks", expanded=False):
     fc_file = st.file_uploader("File (.json, .jsonld, .html, .csv)", type=["json", "jsonld", "html", "htm", "csv"],
                                key="fc_file")
     fc_url = st.text_input("or a URL", key="fc_url")
-    if st.button("Import", key="fc_go"):
+    if st.button("Import", key="fc_go", disabled=no is not None):
         import tempfile
         from pathlib import Path
 

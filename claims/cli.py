@@ -328,19 +328,33 @@ def bring_back_cmd(obj, article_id, part, top_k, as_json):
 
 @cli.group()
 def claims():
-    """List stored claims."""
+    """Stored claims: list, correct, and move through review (assign, step back, publish, reopen)."""
 
 
 @claims.command("list")
 @click.option("--article", "article_id", type=int, help="Only claims of this article.")
+@click.option("--state", type=click.Choice(["new", "in_review", "reviewed", "published"]),
+              help="Only claims in this workflow state.")
+@click.option("--assignee", help="Only claims this person holds (`--assignee me`: yours).")
+@click.option("--reviewer", envvar="FACTCHECK_REVIEWER", default=None, hidden=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 @user_errors
-def claims_list(obj, article_id, as_json):
-    """List claims with their suggested and human verdicts."""
-    from claims.store import list_claims
+def claims_list(obj, article_id, state, assignee, reviewer, as_json):
+    """List claims with their suggested and human verdicts, workflow state and who holds them.
 
-    rows = list_claims(obj.db, article_id=article_id)
+    \b
+    Example:
+        factcheck claims list --state in_review --assignee me
+    """
+    from claims.store import get_claims, claim_queue, list_claims
+
+    if state or assignee:
+        who = _who(reviewer) if assignee == "me" else assignee
+        rows = get_claims(obj.db, sorted(claim_queue(obj.db, article_id=article_id, state=state or "all",
+                                                     assignee=who)))
+    else:
+        rows = list_claims(obj.db, article_id=article_id)
     if as_json:
         _echo_json({"claims": rows})
         return
@@ -349,8 +363,9 @@ def claims_list(obj, article_id, as_json):
         return
     for r in rows:
         human = r["human_verdict"] or "-"
+        held = f" ({r['assignee']})" if r["assignee"] and r["state"] != "new" else ""
         click.echo(f"{r['id']:>5}  art {r['article_id']:<3}  {r['suggested_verdict'] or '-':<19}  {human:<19}  "
-                   f"{r['text'][:70]}")
+                   f"{(r['state'].replace('_', ' ') + held)[:24]:<24}  {r['text'][:70]}")
 
 
 _REVIEWER = click.option("--reviewer", envvar="FACTCHECK_REVIEWER", default=None,
@@ -360,6 +375,13 @@ _REASON = click.option("--reason", default="", help="Why, for the record.")
 
 def _who(reviewer):
     return reviewer or os.environ.get("USER") or "reviewer"
+
+
+def _actor(db, reviewer, action: str) -> dict:
+    """Who a command acts as: with sign-in on, a user whose role allows `action` (claims.accounts)."""
+    from claims.accounts import acting_user
+
+    return acting_user(db, _who(reviewer), action)
 
 
 def _echo_claim(c: dict, as_json: bool, verb: str) -> None:
@@ -389,7 +411,7 @@ def claims_edit(obj, claim_id, text, reviewer, reason, as_json):
     """
     from claims.editing import edit_claim
 
-    _echo_claim(edit_claim(obj.db, claim_id, text, _embedder(), reviewer=_who(reviewer), reason=reason),
+    _echo_claim(edit_claim(obj.db, claim_id, text, _embedder(), reviewer=_actor(obj.db, reviewer, "correct")["username"], reason=reason),
                 as_json, "corrected")
 
 
@@ -404,7 +426,7 @@ def claims_remove(obj, claim_id, reviewer, reason):
     it was is kept in the record (`factcheck claims history`)."""
     from claims.editing import remove_claim
 
-    c = remove_claim(obj.db, claim_id, reviewer=_who(reviewer), reason=reason)
+    c = remove_claim(obj.db, claim_id, reviewer=_actor(obj.db, reviewer, "correct")["username"], reason=reason)
     click.echo(f"removed claim {claim_id} of article {c['article_id']}: {c['text']}")
 
 
@@ -427,7 +449,7 @@ def claims_add(obj, article_id, fragment, text, reviewer, reason, as_json):
     """
     from claims.editing import add_claim
 
-    _echo_claim(add_claim(obj.db, article_id, fragment, _embedder(), reviewer=_who(reviewer), text=text,
+    _echo_claim(add_claim(obj.db, article_id, fragment, _embedder(), reviewer=_actor(obj.db, reviewer, "correct")["username"], text=text,
                           reason=reason), as_json, "added")
 
 
@@ -448,7 +470,7 @@ def claims_split(obj, claim_id, texts, reviewer, reason):
     """
     from claims.editing import split_claim
 
-    for c in split_claim(obj.db, claim_id, list(texts), _embedder(), reviewer=_who(reviewer), reason=reason):
+    for c in split_claim(obj.db, claim_id, list(texts), _embedder(), reviewer=_actor(obj.db, reviewer, "correct")["username"], reason=reason):
         _echo_claim(c, False, "now")
 
 
@@ -464,8 +486,99 @@ def claims_merge(obj, claim_ids, text, reviewer, reason):
     their words; the others are removed (their records say where they went)."""
     from claims.editing import merge_claims
 
-    _echo_claim(merge_claims(obj.db, claim_ids, text, _embedder(), reviewer=_who(reviewer), reason=reason),
+    _echo_claim(merge_claims(obj.db, claim_ids, text, _embedder(), reviewer=_actor(obj.db, reviewer, "correct")["username"], reason=reason),
                 False, "merged")
+
+
+def _said_state(cid: int, st: dict) -> str:
+    from claims.workflow import LABELS
+
+    held = f", held by {st['assignee']}" if st["assignee"] and st["state"] == "in_review" else ""
+    return f"claim {cid} is {LABELS[st['state']]}{held}"
+
+
+@claims.command("assign")
+@click.argument("claim_ids", type=int, nargs=-1, required=True)
+@click.option("--to", "assignee", help="Who holds the claims (default: you; someone else: an admin's).")
+@_REVIEWER
+@_REASON
+@click.pass_obj
+@user_errors
+def claims_assign(obj, claim_ids, assignee, reviewer, reason):
+    """Put claims in review, held by you or (an admin) by someone else; taking a claim someone else
+    holds needs --reason.
+
+    \b
+    Example:
+        factcheck claims assign 7 8 --to ana --reviewer ed
+    """
+    from claims.workflow import take
+
+    me = _actor(obj.db, reviewer, "take")
+    for cid in claim_ids:
+        click.echo(_said_state(cid, take(obj.db, cid, me, assignee=assignee, reason=reason)))
+
+
+@claims.command("step-back")
+@click.argument("claim_id", type=int)
+@_REVIEWER
+@click.option("--reason", required=True, help="Why (kept in the claim's history).")
+@click.pass_obj
+@user_errors
+def claims_step_back(obj, claim_id, reviewer, reason):
+    """Move a claim one stage back: in review -> new, reviewed -> in review (held by you).
+
+    \b
+    Example:
+        factcheck claims step-back 7 --reason "the wrong passage was ticked"
+    """
+    from claims.workflow import step_back
+
+    click.echo(_said_state(claim_id, step_back(obj.db, claim_id, _actor(obj.db, reviewer, "take"), reason=reason)))
+
+
+@claims.command("publish")
+@click.argument("claim_ids", type=int, nargs=-1)
+@click.option("--article", "article_id", type=int, help="Every reviewed claim of this article.")
+@_REVIEWER
+@click.pass_obj
+@user_errors
+def claims_publish(obj, claim_ids, article_id, reviewer):
+    """Publish reviewed claims (an admin's): each id given, or an article's reviewed claims.
+
+    \b
+    Example:
+        factcheck claims publish --article 2
+    """
+    from claims.store import claim_queue
+    from claims.workflow import publish
+
+    me = _actor(obj.db, reviewer, "publish")
+    ids = list(claim_ids) + (claim_queue(obj.db, article_id=article_id, state="reviewed", sort="position")
+                             if article_id is not None else [])
+    if not ids:
+        raise click.UsageError("name the claims to publish, or --article ID")
+    done = publish(obj.db, ids, me)
+    click.echo(f"published {len(done)} claim{'s' if len(done) != 1 else ''}"
+               + (f": {', '.join(map(str, done))}" if done else " (all were published already)"))
+
+
+@claims.command("reopen")
+@click.argument("claim_id", type=int)
+@_REVIEWER
+@click.option("--reason", required=True, help="Why (kept in the claim's history).")
+@click.pass_obj
+@user_errors
+def claims_reopen(obj, claim_id, reviewer, reason):
+    """Reopen a published claim (an admin's): it is in review again, held by you.
+
+    \b
+    Example:
+        factcheck claims reopen 7 --reason "the agency corrected its figure"
+    """
+    from claims.workflow import reopen
+
+    click.echo(_said_state(claim_id, reopen(obj.db, claim_id, _actor(obj.db, reviewer, "reopen"), reason=reason)))
 
 
 @claims.command("history")
@@ -474,22 +587,33 @@ def claims_merge(obj, claim_ids, text, reviewer, reason):
 @click.pass_obj
 @user_errors
 def claims_history(obj, article_id, as_json):
-    """The corrections made to an article's claims: edits, removals, additions, splits and merges,
-    with who, when and why, oldest first."""
-    from claims.store import claim_changes
+    """The corrections made to an article's claims (edits, removals, additions, splits and merges)
+    and their workflow (taken, reviewed, stepped back, published, reopened), with who, when and
+    why, oldest first."""
+    from claims.store import claim_changes, state_history
 
     rows = claim_changes(obj.db, article_id=article_id)
+    states = state_history(obj.db, article_id=article_id)
     if as_json:
-        _echo_json({"changes": rows})
+        _echo_json({"changes": rows, "states": states})
         return
-    if not rows:
-        click.echo(f"No corrections to the claims of article {article_id}.")
+    if not rows and not states:
+        click.echo(f"No corrections to the claims of article {article_id}, and none taken to review yet.")
+    lines = []
     for r in rows:
         before = (r["before"] or {}).get("text")
         after = (r["after"] or {}).get("text")
         what = (f"\"{before}\" -> \"{after}\"" if before and after else f"\"{after or before}\"")
         why = f" ({r['reason']})" if r["reason"] else ""
-        click.echo(f"{r['created_at'][:19]}  {r['reviewer']:<12} {r['action']:<6} claim {r['claim_id']}: {what}{why}")
+        lines.append((r["created_at"], f"{r['created_at'][:19]}  {r['reviewer']:<12} {r['action']:<6} "
+                                       f"claim {r['claim_id']}: {what}{why}"))
+    for r in states:
+        held = f", held by {r['assignee']}" if r["assignee"] and r["state"] == "in_review" else ""
+        why = f" ({r['reason']})" if r["reason"] else ""
+        lines.append((r["created_at"], f"{r['created_at'][:19]}  {r['actor']:<12} state  claim {r['claim_id']}: "
+                                       f"{r['state'].replace('_', ' ')}{held}{why}"))
+    for _, line in sorted(lines, key=lambda x: x[0]):
+        click.echo(line)
 
 
 @cli.command()
@@ -499,9 +623,10 @@ def claims_history(obj, article_id, as_json):
 @click.option("--reviewer", envvar="FACTCHECK_REVIEWER", default=None,
               help="Your name (env FACTCHECK_REVIEWER; default: your login name).")
 @click.option("--evidence", "passage_id", type=int, help="Passage id that the verdict rests on.")
+@click.option("--take-over", is_flag=True, help="Review a claim someone else holds (in review), taking it over.")
 @click.pass_obj
 @user_errors
-def review(obj, claim_id, verdict, note, reviewer, passage_id):
+def review(obj, claim_id, verdict, note, reviewer, passage_id, take_over):
     """Record a human verdict for a claim (reviews are append-only; the latest counts).
 
     \b
@@ -510,8 +635,8 @@ def review(obj, claim_id, verdict, note, reviewer, passage_id):
     """
     from claims.store import add_review
 
-    reviewer = reviewer or os.environ.get("USER") or "reviewer"
-    rid = add_review(obj.db, claim_id, verdict, reviewer, note=note, passage_id=passage_id)
+    reviewer = _actor(obj.db, reviewer, "review")["username"]
+    rid = add_review(obj.db, claim_id, verdict, reviewer, note=note, passage_id=passage_id, take_over=take_over)
     click.echo(f"review {rid}: claim {claim_id} is {verdict.upper()} (by {reviewer})")
     if passage_id is None and verdict.strip().upper() != "NOT_ENOUGH_EVIDENCE":
         click.echo(f"note: this {verdict.upper()} rests on no passage; name the passage it rests on "
@@ -603,6 +728,118 @@ def restore(obj, file, yes, force):
     kept = put_back(obj.db_path, file, force=force)
     click.echo(f"restored {obj.db_path} from {file}"
                + (f"; its previous content is in {kept}" if kept else "; the damaged database was overwritten"))
+
+
+@cli.group()
+def users():
+    """The team's accounts for the app's sign-in: add, remove, list, change a role or password."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--name", help="The name shown in the app (default: the username).")
+@click.option("--role", type=click.Choice(["admin", "reviewer", "viewer"]), default="reviewer", show_default=True,
+              help="admin: everything; reviewer: checks, corrects and reviews; viewer: reads and exports.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (scripts).")
+@click.pass_obj
+@user_errors
+def users_add(obj, username, name, role, password_stdin):
+    """Add a user (the password is asked for twice, or read with --password-stdin; stored as a bcrypt hash).
+
+    \b
+    Example:
+        factcheck users add ana --name "Ana Ruiz" --role reviewer
+    """
+    from claims.accounts import add_user
+
+    u = add_user(obj.db, username, _password(password_stdin), name=name, role=role)
+    click.echo(f"user {u['username']} ({u['name']}) added as {u['role']}")
+
+
+@users.command("remove")
+@click.argument("username")
+@click.pass_obj
+@user_errors
+def users_remove(obj, username):
+    """Remove a user: they can no longer sign in; their reviews keep their name.
+
+    \b
+    Example:
+        factcheck users remove ana
+    """
+    from claims.accounts import remove_user
+
+    u = remove_user(obj.db, username)
+    click.echo(f"user {u['username']} removed; their reviews and changes keep their name")
+
+
+@users.command("list")
+@click.option("--all", "include_removed", is_flag=True, help="Removed users too.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+@user_errors
+def users_list(obj, include_removed, as_json):
+    """The users with their roles (never a password or hash).
+
+    \b
+    Example:
+        factcheck users list
+    """
+    from claims.accounts import list_users, sign_in_required
+
+    rows = list_users(obj.db, include_removed=include_removed)
+    if as_json:
+        _echo_json({"users": rows, "sign_in": sign_in_required(obj.db)})
+        return
+    if not rows:
+        click.echo("No users yet. Add an admin with: factcheck users add NAME --role admin")
+    for r in rows:
+        gone = f"  removed {r['removed_at'][:10]}" if r["removed_at"] else ""
+        click.echo(f"{r['username']:<16} {r['role']:<9} {r['name']}{gone}")
+    click.echo(f"sign-in is {'on' if sign_in_required(obj.db) else 'off'} (factcheck settings set sign_in on|off)",
+               err=True)
+
+
+@users.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["admin", "reviewer", "viewer"]))
+@click.pass_obj
+@user_errors
+def users_role(obj, username, role):
+    """Give a user another role.
+
+    \b
+    Example:
+        factcheck users role ana admin
+    """
+    from claims.accounts import set_role
+
+    u = set_role(obj.db, username, role)
+    click.echo(f"user {u['username']} is now {u['role']}")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin (scripts).")
+@click.pass_obj
+@user_errors
+def users_password(obj, username, password_stdin):
+    """Give a user a new password.
+
+    \b
+    Example:
+        factcheck users password ana
+    """
+    from claims.accounts import set_password
+
+    set_password(obj.db, username, _password(password_stdin))
+    click.echo(f"password of {username} changed")
 
 
 @cli.group()

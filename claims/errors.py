@@ -36,3 +36,11 @@ class AlreadyChecked(ClaimsError):
             f"article {article['id']} (\"{article['title']}\", checked {article['checked_at']}) holds this very "
             f"text, with {article['claims']} claims, {article['reviewed']} of them reviewed: nothing new was "
             "stored; check it again only to start over")
+
+
+class InvalidAccount(ClaimsError):
+    """A user that cannot be added, found or signed in, or an action the user's role does not allow."""
+
+
+class WorkflowError(ClaimsError):
+    """A claim cannot move to that state (published before it is reviewed, held by someone else, ...)."""

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
-from claims.errors import InvalidEdit, InvalidReview, UnknownClaim
+from claims.errors import InvalidEdit, InvalidReview, UnknownClaim, WorkflowError
 from sources.errors import DatabaseDamaged, DatabaseError
 from sources import store as source_store
 from sources.store import now_iso
@@ -19,7 +19,7 @@ from sources.store import now_iso
 __all__ = ["open_db", "migrate", "save_check", "list_claims", "get_claim", "claim_evidence", "add_review",
            "claim_reviews", "export_rows", "list_articles", "get_article", "stats", "VERDICTS", "claim_queue",
            "get_claims", "claim_types", "reviewers", "latest_review_id", "checked_before", "reviews_since",
-           "add_evidence",
+           "add_evidence", "claim_state", "record_state", "state_history", "CLAIM_STATES", "UNASSIGNED",
            "get_settings", "set_setting", "SETTINGS", "add_archive", "list_archive", "save_matches",
            "claim_matches", "confirm_match", "confirmed_links", "matching_signature", "matching_corpus",
            "matching_keyword_search", "restore", "OPERATOR_SETTINGS"]
@@ -158,12 +158,32 @@ def m010_claim_changes(db: sqlite_utils.Database) -> None:
                   begin select raise(abort, 'claim changes are append-only'); end""")
 
 
+def m011_accounts_workflow(db: sqlite_utils.Database) -> None:
+    """Accounts and the review workflow (issue 17, steps 1 and 2): the team's users with a role and a
+    bcrypt password hash (a removed user keeps the row, so old reviews still name someone); the
+    app's secrets (the sign-in cookie's key); and each claim's state changes, append-only: new ->
+    in review (held by an assignee) -> reviewed -> published, a step back or a reopening with a reason."""
+    db.execute("""create table users (
+        username text primary key, name text not null, role text not null, password_hash text not null,
+        created_at text not null, removed_at text)""")
+    db.execute("create table app_secrets (key text primary key, value text not null)")
+    db.execute("""create table claim_states (
+        id integer primary key, claim_id integer not null, state text not null, assignee text,
+        actor text not null, reason text not null default '', created_at text not null)""")
+    db.execute("create index idx_claim_states_claim on claim_states(claim_id)")
+    db.execute("""create trigger claim_states_no_update before update on claim_states
+                  begin select raise(abort, 'claim states are append-only'); end""")
+    db.execute("""create trigger claim_states_no_delete before delete on claim_states
+                  begin select raise(abort, 'claim states are append-only'); end""")
+
+
 MIGRATIONS = [m001_create_tables, m002_claim_spans, m003_review_passages, m004_settings_archive, m005_matching,
               m006_article_date, m007_claimant_author, m008_article_hash_index, m009_article_set_aside,
-              m010_claim_changes]
+              m010_claim_changes, m011_accounts_workflow]
 
-# settings only the operator changes, through the CLI (the app does not show them)
-OPERATOR_SETTINGS = ("fetch_allow_networks",)
+# settings only the operator changes, through the CLI (the app does not show them): who may reach the
+# intranet, and whether the app asks for sign-in
+OPERATOR_SETTINGS = ("fetch_allow_networks", "sign_in")
 SETTINGS = {
     "org_name": ("Unnamed fact-checking team", "the publishing organisation: ClaimReview author"),
     "org_url": ("", "the organisation's home page"),
@@ -181,6 +201,9 @@ SETTINGS = {
                                  "addresses, e.g. 10.0.0.0/8 for an intranet (also FACTCHECK_ALLOW_NETWORKS)"),
     "checked_before_days": ("0", "only fact-checks and reviews of the last N days count as \"checked before\" "
                                  "(0: any age; a fact-check whose date is not an ISO day, or missing, always counts)"),
+    "sign_in": ("off", "on: everyone signs in to the app with a user of `factcheck users` and their role decides "
+                       "what they may do; off: no sign-in, for one person on this computer (the app refuses "
+                       "visitors from other machines)"),
     "max_article_words": ("150000", "the longest article (in words) a check reads; a longer one is refused with a "
                                     "message, nothing stored (a 100,000-word report takes about a minute on 2 cores)"),
 }
@@ -222,6 +245,12 @@ def set_setting(db: sqlite_utils.Database, key: str, value: str) -> None:
                 raise InvalidReview(f"fetch_allow_networks may not include {net}: name the intranet networks "
                                     "(for everything, or link-local and metadata addresses, use the "
                                     "FACTCHECK_ALLOW_NETWORKS environment variable)")
+    if key == "sign_in":
+        if value not in ("on", "off"):
+            raise InvalidReview(f"sign_in is 'on' or 'off', not {value!r}")
+        if value == "on" and not db.execute("select 1 from users where role = 'admin' and removed_at is null"
+                                            ).fetchone():
+            raise InvalidReview("sign-in needs an admin first: factcheck users add NAME --role admin")
     if key == "max_article_words" and not (value.isdecimal() and 100 <= int(value) <= 10_000_000):
         raise InvalidReview(f"max_article_words is a whole number of words from 100 to 10,000,000, not {value!r}")
     if key == "checked_before_days" and not (value.isdecimal() and int(value) <= 100_000):
@@ -582,8 +611,11 @@ select c.id, c.article_id, a.title as article_title, c.seq, c.start, c."end", c.
        c.claimant, a.author as article_author, a.publisher as article_publisher, a.published as article_published,
        s.verdict as suggested_verdict, s.confidence, s.rationale, s.passage_id as suggested_passage_id,
        r.verdict as human_verdict, r.reviewer, r.created_at as reviewed_at, r.note,
-       r.passage_id as reviewed_passage_id
+       r.passage_id as reviewed_passage_id,
+       coalesce(st.state, case when r.id is null then 'new' else 'reviewed' end) as state,
+       case when st.id is null then r.reviewer when st.state = 'new' then null else st.assignee end as assignee
 from claims c join articles a on a.id = c.article_id
+left join claim_states st on st.id = (select max(id) from claim_states where claim_id = c.id)
 left join suggestions s on s.id = (select max(id) from suggestions where claim_id = c.id)
 left join reviews r on r.id = (select max(id) from reviews where claim_id = c.id)
 """
@@ -608,16 +640,19 @@ def list_claims(db: sqlite_utils.Database, article_id: int | None = None, limit:
     return [_claim_row(r) for r in db.query(sql, params)]
 
 
-QUEUE_STATES = ("all", "unreviewed", "reviewed")
+# "unreviewed": no review yet (new or in review); the others are the workflow's states
+QUEUE_STATES = ("all", "unreviewed", "new", "in_review", "reviewed", "published")
+UNASSIGNED = "(nobody)"  # the assignee filter's value for claims nobody holds
 QUEUE_SORTS = ("checkworthiness", "position")
 
 
 def claim_queue(db: sqlite_utils.Database, *, article_id: int | None = None, state: str = "all",
                 verdict: str | None = None, claim_type: str | None = None, min_checkworthiness: float = 0.0,
-                reviewer: str | None = None, sort: str = "checkworthiness") -> list[int]:
+                reviewer: str | None = None, sort: str = "checkworthiness", assignee: str | None = None) -> list[int]:
     """Ids of the claims that pass the review filters, in queue order (ids only, so a queue of
     100,000 claims costs one small query). `verdict` matches the latest human verdict, or the
-    suggestion where there is none; `reviewer` keeps claims that person has reviewed."""
+    suggestion where there is none; `reviewer` keeps claims that person has reviewed; `assignee`
+    keeps the claims someone holds ("my claims"), UNASSIGNED those nobody holds."""
     if state not in QUEUE_STATES:
         raise InvalidReview(f"unknown state {state!r}; use one of {', '.join(QUEUE_STATES)}")
     if sort not in QUEUE_SORTS:
@@ -631,8 +666,14 @@ def claim_queue(db: sqlite_utils.Database, *, article_id: int | None = None, sta
         params.append(claim_type)
     if state == "unreviewed":
         where.append("not exists (select 1 from reviews r where r.claim_id = c.id)")
-    elif state == "reviewed":
-        where.append("exists (select 1 from reviews r where r.claim_id = c.id)")
+    elif state != "all":
+        where.append(f"{STATE_SQL} = ?")
+        params.append(state)
+    if assignee == UNASSIGNED:
+        where.append(f"({ASSIGNEE_SQL} is null or {STATE_SQL} = 'new')")
+    elif assignee:
+        where.append(f"{ASSIGNEE_SQL} = ? and {STATE_SQL} != 'new'")
+        params.append(assignee)
     if reviewer:
         where.append("exists (select 1 from reviews r where r.claim_id = c.id and r.reviewer = ?)")
         params.append(reviewer)
@@ -713,10 +754,11 @@ def claim_reviews(db: sqlite_utils.Database, claim_id: int) -> list[dict]:
 
 
 def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer: str, note: str = "",
-               passage_id: int | None = None, passage_ids: Sequence[int] = ()) -> int:
+               passage_id: int | None = None, passage_ids: Sequence[int] = (), take_over: bool = False) -> int:
     """Append a human verdict; the passages it rests on are named (`passage_ids`, the first is the
     main one unless `passage_id` says otherwise) and the main one is snapshotted so the review
-    stays traceable."""
+    stays traceable. The claim is then reviewed (its state); a published claim is refused, and so is
+    one in review held by someone else unless `take_over`."""
     passage_ids = list(dict.fromkeys(int(p) for p in passage_ids))
     if passage_id is None and passage_ids:
         passage_id = passage_ids[0]
@@ -730,6 +772,14 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
         raise InvalidReview("a review needs a reviewer name")
     with source_store.write(db):
         get_claim(db, claim_id)
+        # the workflow (issue 17): a published claim is reopened before it is reviewed again, and a
+        # claim someone else holds is taken over first, so nobody finds out only after saving
+        st = claim_state(db, claim_id)
+        if st["state"] == "published":
+            raise WorkflowError(f"claim {claim_id} is published: reopen it (with a reason) before reviewing it again")
+        if st["state"] == "in_review" and st["assignee"] and st["assignee"] != reviewer and not take_over:
+            raise WorkflowError(f"claim {claim_id} is held by {st['assignee']} (in review since "
+                                f"{st['since'][:16].replace('T', ' ')} UTC): take it over first")
         ev = None
         if passage_id is not None:
             rows = list(db.query("select * from evidence where claim_id = ? and passage_id = ? limit 1",
@@ -742,11 +792,57 @@ def add_review(db: sqlite_utils.Database, claim_id: int, verdict: str, reviewer:
                     raise InvalidReview(f"no passage with id {passage_id}")
                 ev = {"text": live["text"], "source_title": live["source_title"],
                       "source": live["source_url"] or live["source"]}
-        return int(db.execute(
+        rid = int(db.execute(
             "insert into reviews (claim_id, verdict, note, reviewer, passage_id, evidence_text, "
             "evidence_source_title, evidence_source, created_at, passage_ids) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [claim_id, verdict, note or "", reviewer, passage_id, ev and ev["text"], ev and ev["source_title"],
              ev and (ev.get("source_url") or ev["source"]), now_iso(), json.dumps(passage_ids)]).lastrowid)
+        record_state(db, claim_id, "reviewed", assignee=reviewer, actor=reviewer,
+                     reason=f"took it over from {st['assignee']}" if take_over and st["assignee"] not in (None, reviewer)
+                     and st["state"] == "in_review" else "")
+        return rid
+
+
+CLAIM_STATES = ("new", "in_review", "reviewed", "published")
+# a claim's state: its newest state change; before any, "reviewed" if it has a review, else "new"
+STATE_SQL = """coalesce((select s.state from claim_states s where s.id = (select max(id) from claim_states
+                          where claim_id = c.id)),
+                         case when exists (select 1 from reviews r where r.claim_id = c.id) then 'reviewed'
+                              else 'new' end)"""
+ASSIGNEE_SQL = """(select s.assignee from claim_states s where s.id = (select max(id) from claim_states
+                   where claim_id = c.id))"""
+
+
+def claim_state(db: sqlite_utils.Database, claim_id: int) -> dict:
+    """A claim's state now: {state, assignee, since, by, reason}."""
+    row = db.execute("select state, assignee, created_at, actor, reason from claim_states where claim_id = ? "
+                     "order by id desc limit 1", [claim_id]).fetchone()
+    if row:
+        return {"state": row[0], "assignee": row[1], "since": row[2], "by": row[3], "reason": row[4]}
+    last = db.execute("select reviewer, created_at from reviews where claim_id = ? order by id desc limit 1",
+                      [claim_id]).fetchone()
+    if last:
+        return {"state": "reviewed", "assignee": last[0], "since": last[1], "by": last[0], "reason": ""}
+    return {"state": "new", "assignee": None, "since": None, "by": None, "reason": ""}
+
+
+def record_state(db: sqlite_utils.Database, claim_id: int, state: str, *, assignee: str | None, actor: str,
+                 reason: str = "") -> int:
+    """Append a state change (inside the caller's write transaction)."""
+    if state not in CLAIM_STATES:
+        raise WorkflowError(f"unknown state {state!r}; states are {', '.join(CLAIM_STATES)}")
+    return int(db.execute("insert into claim_states (claim_id, state, assignee, actor, reason, created_at) "
+                          "values (?, ?, ?, ?, ?, ?)",
+                          [claim_id, state, assignee, actor, reason or "", now_iso()]).lastrowid)
+
+
+def state_history(db: sqlite_utils.Database, claim_id: int | None = None, *,
+                  article_id: int | None = None) -> list[dict]:
+    """Every state change of a claim (or of an article's claims), oldest first."""
+    if claim_id is not None:
+        return list(db.query("select * from claim_states where claim_id = ? order by id", [claim_id]))
+    return list(db.query("select s.* from claim_states s join claims c on c.id = s.claim_id where c.article_id = ? "
+                         "order by s.id", [article_id]))
 
 
 ARTICLE_ROWS = ("select a.id, a.title, a.origin, a.url, a.checked_at, a.published, "

@@ -412,3 +412,77 @@ def test_review_page_corrects_a_claim_splits_removes_and_adds_one(app_db, embedd
     add_review(db, cid, "REFUTED", "ben", note="checked")
     at.run()
     assert at.button(key=f"fix_edit_{cid}").disabled and at.button(key=f"fix_remove_{cid}").disabled
+
+
+# --- accounts and the workflow (issue 17, steps 1 and 2) --------------------------------------
+
+@pytest.fixture
+def team_db(app_db):
+    from claims import accounts
+    from claims.store import set_setting
+
+    db = open_db(app_db)
+    for name, role in (("ed", "admin"), ("ana", "reviewer"), ("vi", "viewer")):
+        accounts.add_user(db, name, f"{name}-secret-pw", role=role)
+    set_setting(db, "sign_in", "on")
+    return db
+
+
+def as_user(name):
+    return {"user": {"username": name}}
+
+
+def test_with_sign_in_on_a_page_opened_without_a_user_asks_to_sign_in(team_db):
+    fill(team_db, 3)
+    at = page("app_pages/review_page.py")
+    assert not at.exception and any("Sign in first" in w.value for w in at.warning)
+    assert not at.button  # nothing to press
+
+
+def test_a_viewer_reads_but_cannot_save_correct_check_or_publish(team_db):
+    fill(team_db, 3)
+    at = page("app_pages/review_page.py", **as_user("vi"))
+    assert not at.exception
+    assert button(at, "Save and next").disabled and at.button(key=f"fix_add_{shown_claim(at)}").disabled
+    assert any("a viewer may not save a review" in c.value for c in at.caption)
+    assert at.button(key=f"wf_take_{shown_claim(at)}").disabled
+    check = page("app_pages/check_page.py", **as_user("vi"))
+    assert check.button(key="check_go").disabled
+    export = page("app_pages/export_page.py", **as_user("vi"))
+    assert all(t.disabled for t in export.text_input)
+
+
+def test_a_reviewer_takes_a_claim_and_the_review_names_them(team_db):
+    from claims.store import claim_state
+
+    _, ids = fill(team_db, 3)
+    at = page("app_pages/review_page.py", **as_user("ana"))
+    cid = shown_claim(at)
+    at.button(key=f"wf_take_{cid}").click().run()
+    assert claim_state(team_db, cid)["assignee"] == "ana"
+    assert any("held by **ana**" in m.value for m in at.markdown)
+    button(at, "Not Enough Evidence").click().run()
+    button(at, "Save and next").click().run()
+    assert [(r["reviewer"], r["verdict"]) for r in claim_reviews(team_db, cid)] == [("ana", "NOT_ENOUGH_EVIDENCE")]
+
+
+def test_a_removed_user_is_signed_out_at_once(team_db):
+    from claims import accounts
+
+    fill(team_db, 2)
+    accounts.remove_user(team_db, "ana")
+    at = page("app_pages/review_page.py", **as_user("ana"))
+    assert any("Sign in first" in w.value for w in at.warning)
+
+
+def test_the_admin_publishes_from_the_export_page(team_db):
+    from claims.store import claim_state
+
+    _, ids = fill(team_db, 3)
+    add_review(team_db, ids[0], "SUPPORTED", "ana")
+    at = page("app_pages/export_page.py", **as_user("ed"))
+    at.button(key="export_publish").click().run()
+    assert not at.exception and any("Published 1 claim" in s.value for s in at.success)
+    assert claim_state(team_db, ids[0])["state"] == "published" and claim_state(team_db, ids[1])["state"] == "new"
+    reviewer = page("app_pages/export_page.py", **as_user("ana"))
+    assert reviewer.button(key="export_publish").disabled
