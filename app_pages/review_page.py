@@ -196,7 +196,7 @@ def move(action: str, claim_id: int, key: str):
     me = current_user()
     why = refusal(me, {"take": "take", "back": "take", "publish": "publish", "reopen": "reopen"}[action])
     if why:
-        ss.review_error = why
+        ss.wf_error = why
         return
     reason = ss.get(key, "")
     conn = get_db()
@@ -214,7 +214,7 @@ def move(action: str, claim_id: int, key: str):
             workflow.reopen(conn, claim_id, me, reason=reason)
             ss.flash = f"Claim {claim_id} reopened: it is in review, held by you."
     except (SourceError, sqlite3.Error) as exc:
-        ss.review_error = "Not changed: " + failure(exc)
+        ss.wf_error = "Not changed: " + failure(exc)
     else:
         ss.wf_round = ss.get("wf_round", 0) + 1  # the reason box starts empty
         ss.opened[claim_id] = latest_review_id(conn, claim_id)
@@ -251,6 +251,8 @@ if any(a in ("back", "reopen") for a, _, _ in acts) or held_by_other:
 for col, (action, label, right) in zip(wf[1:], acts):
     col.button(label, key=f"wf_{action}_{cid}", on_click=move, args=(action, cid, wf_key),
                disabled=refusal(user, right) is not None, use_container_width=True)
+if ss.get("wf_error"):  # said beside the buttons, not at the foot of the page
+    st.error(md_text(ss.pop("wf_error")))
 
 
 def correct(action: str, claim_id: int, article_id: int, next_id, form: str):
@@ -260,9 +262,13 @@ def correct(action: str, claim_id: int, article_id: int, next_id, form: str):
 
     who = current_user()
     if refusal(who, "correct"):
-        ss.review_error = refusal(who, "correct")
+        ss.fix_error = refusal(who, "correct")
         return
     name = who["username"]
+    if action == "remove" and ss.get("confirm_remove") != claim_id:  # asked once, inside the form
+        ss.confirm_remove = claim_id
+        return
+    ss.pop("confirm_remove", None)
     reason = ss.get(f"fix_reason_{form}", "")
     conn = get_db()
     try:
@@ -286,10 +292,10 @@ def correct(action: str, claim_id: int, article_id: int, next_id, form: str):
             ss.flash = f"Claim {new['id']} added: {new['text']}"
             ss["focus_id"] = new["id"]
     except (SourceError, sqlite3.Error) as exc:
-        ss.review_error = "Not changed: " + failure(exc)
+        ss.fix_error = "Not changed: " + failure(exc)
     finally:
         conn.close()
-    if not ss.get("review_error"):
+    if not ss.get("fix_error"):
         # done: the form starts afresh as new widgets (a browser sends an old widget's text back,
         # so a split claim's box kept the sentence it had; on a failure what was typed stays)
         ss.fix_round[claim_id] = ss.fix_round.get(claim_id, 0) + 1
@@ -322,6 +328,15 @@ with st.expander("Correct this claim"):
                 args=("remove", cid, claim["article_id"], nxt, form), use_container_width=True)
     b[3].button("Add the claim", key=f"fix_add_{cid}", disabled=fixed, on_click=correct,
                 args=("add", cid, claim["article_id"], nxt, form), use_container_width=True)
+    if ss.get("confirm_remove") == cid:
+        st.warning(f"Remove claim {cid} from the article? It stays in the article's history of corrections.")
+        y = st.columns([1, 1, 2])
+        y[0].button("Yes, remove it", key=f"fix_remove_yes_{cid}", type="primary", on_click=correct,
+                    args=("remove", cid, claim["article_id"], nxt, form), use_container_width=True)
+        y[1].button("Cancel", key=f"fix_remove_no_{cid}", on_click=lambda: ss.pop("confirm_remove", None),
+                    use_container_width=True)
+    if ss.get("fix_error"):  # said inside the form, where the buttons are
+        st.error(md_text(ss.pop("fix_error")))
 
 matches = claim_matches(db, cid)
 if matches:
@@ -426,7 +441,7 @@ def save_review(claim_id):
         ss.unbacked_ok = (claim_id, verdict)
         tick = "Tick the passage it rests on" if shown["passages"] else "Add the passage it rests on (search below)"
         ss.review_error = (f"Not saved yet: {verdict} rests on no passage. {tick}, say in the note why it "
-                           "rests on none, or press Save again to save it as it is.")
+                           "rests on none, or press Save and next again to save it as it is.")
         return
     ss.pop("unbacked_ok", None)
     t0 = time.perf_counter()

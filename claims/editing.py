@@ -74,7 +74,7 @@ def edit_claim(db: sqlite_utils.Database, claim_id: int, text: str, embedder, *,
                nlp=None, top_k: int = 5, action: str = "edit") -> dict:
     """Correct an unreviewed claim's text; it is searched and suggested again. Returns the claim."""
     text = _clean(text)
-    claim = store.correctable_claim(db, claim_id)
+    claim = store.correctable_claim(db, claim_id, reviewer)
     if text == claim["text"]:
         raise InvalidEdit(f"claim {claim_id} already says that")
     nlp = nlp or get_nlp()
@@ -137,7 +137,7 @@ def split_claim(db: sqlite_utils.Database, claim_id: int, texts: Sequence[str], 
     texts = [_clean(t) for t in texts]
     if len(texts) < 2:
         raise InvalidEdit("a split needs at least two claims")
-    claim = store.correctable_claim(db, claim_id)
+    claim = store.correctable_claim(db, claim_id, reviewer)
     nlp = nlp or get_nlp()
     news = [_like(claim, t, nlp, embedder) for t in texts]
     evidence, matches, verdicts = _judge(db, claim["article_id"], news, embedder, nlp, top_k)
@@ -160,7 +160,7 @@ def merge_claims(db: sqlite_utils.Database, claim_ids: Sequence[int], text: str,
     if len(claim_ids) < 2:
         raise InvalidEdit("a merge needs at least two claims")
     text = _clean(text)
-    claims = [store.correctable_claim(db, i) for i in claim_ids]
+    claims = [store.correctable_claim(db, i, reviewer) for i in claim_ids]
     if len({c["article_id"] for c in claims}) > 1:
         raise InvalidEdit("only claims of one article can be merged")
     first = claims[0]

@@ -523,12 +523,17 @@ def _record_change(db: sqlite_utils.Database, claim_id: int, article_id: int, ac
          None if after is None else json.dumps(after, ensure_ascii=False), now_iso()]).lastrowid)
 
 
-def correctable_claim(db: sqlite_utils.Database, claim_id: int) -> dict:
-    """The claim, if a reviewer may still correct it; else InvalidEdit (or UnknownClaim) says why."""
+def correctable_claim(db: sqlite_utils.Database, claim_id: int, reviewer: str | None = None) -> dict:
+    """The claim, if a reviewer may still correct it; else InvalidEdit (or UnknownClaim) says why.
+    With `reviewer`, a claim someone else holds (in review) is refused too: they may be on it now."""
     claim = get_claim(db, claim_id)
     why = _settled(db, claim_id)
     if why:
         raise InvalidEdit(f"{why}: review it, or add a corrected claim beside it")
+    st = claim_state(db, claim_id)
+    if reviewer and st["state"] == "in_review" and st["assignee"] not in (None, reviewer):
+        raise InvalidEdit(f"claim {claim_id} is held by {st['assignee']} (in review): take it over before "
+                          "correcting it")
     return claim
 
 
@@ -543,7 +548,7 @@ def change_claim(db: sqlite_utils.Database, claim_id: int, claim, *, evidence: S
     whose spans are the article's words), with the evidence, suggestion and matches found for it;
     the article's words stay stored, the change is recorded."""
     with source_store.write(db):
-        before = correctable_claim(db, claim_id)
+        before = correctable_claim(db, claim_id, reviewer)
         db.execute('update claims set text = ?, type = ?, checkworthiness = ?, quantities = ?, entities = ?, '
                    'start = ?, "end" = ?, spans = ?, original = ?, sentence = ?, sentence_start = ?, '
                    'sentence_end = ? where id = ?',
@@ -566,7 +571,7 @@ def remove_claim(db: sqlite_utils.Database, claim_id: int, *, reviewer: str, rea
     """Take an unreviewed claim out of the article (it was no claim, or is said by another): the claim
     as it was is kept in its change record. Returns that claim."""
     with source_store.write(db):
-        before = correctable_claim(db, claim_id)
+        before = correctable_claim(db, claim_id, reviewer)
         _record_change(db, claim_id, before["article_id"], action, reviewer, reason, _claim_record(before),
                        {"into": into} if into is not None else None)
         _clear_findings(db, claim_id)

@@ -179,3 +179,15 @@ def test_state_changes_are_append_only(db, team):
         db.execute("update claim_states set assignee = 'bo'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("delete from claim_states")
+
+
+def test_a_claim_someone_else_holds_is_not_corrected_under_them(db, team):
+    from claims.errors import InvalidEdit
+    from claims.store import correctable_claim, remove_claim
+
+    a, *_ = fill(db)
+    workflow.take(db, a, team["ana"])
+    with pytest.raises(InvalidEdit, match="held by ana"):
+        remove_claim(db, a, reviewer="bo", reason="not a claim")
+    assert correctable_claim(db, a, "ana")["id"] == a  # the holder may
+    remove_claim(db, a, reviewer="ana", reason="not a claim")
